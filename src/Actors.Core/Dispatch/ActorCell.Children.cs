@@ -1,0 +1,92 @@
+namespace Actors.Core;
+
+internal sealed partial class ActorCell
+{
+    public IActorRef ActorOf(Props props, string? name = null) => CreateChild(props, name);
+
+    internal ActorCell CreateChild(Props props, string? name, bool allowReservedName = false)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        if (name is not null && !allowReservedName) ActorPath.ValidateName(name);
+        var extras = Extras;
+        ActorCell child;
+        lock (extras)
+        {
+            if ((_flags & (Terminating | Terminated)) != 0)
+                throw new InvalidOperationException($"{Path} is stopping and cannot create children.");
+            name ??= "$" + Base36(++extras.NameCounter);
+            var children = extras.Children ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal);
+            if (children.ContainsKey(name))
+                throw new InvalidActorNameException($"Actor name '{name}' is not unique among the children of {Path}.");
+            child = new ActorCell(_system, this, props, Path.Child(name));
+            children.Add(name, child);
+        }
+        child.Start();
+        return child;
+    }
+
+    public IEnumerable<IActorRef> Children => ChildrenSnapshot();
+
+    public IActorRef? Child(string name)
+    {
+        var extras = _extras;
+        if (extras is null) return null;
+        lock (extras) return extras.Children is { } children && children.TryGetValue(name, out var child) ? child : null;
+    }
+
+    private ActorCell[] ChildrenSnapshot()
+    {
+        var extras = _extras;
+        if (extras is null) return [];
+        lock (extras) return extras.Children is { Count: > 0 } children ? [.. children.Values] : [];
+    }
+
+    private int ChildrenCount()
+    {
+        var extras = _extras;
+        if (extras is null) return 0;
+        lock (extras) return extras.Children?.Count ?? 0;
+    }
+
+    private bool IsChild(ActorCell cell)
+    {
+        var extras = _extras;
+        if (extras is null) return false;
+        lock (extras) return extras.Children is { } children && children.TryGetValue(cell.Path.Name, out var c) && c == cell;
+    }
+
+    private void OnChildTerminated(ActorCell child)
+    {
+        var extras = Extras;
+        int remaining;
+        lock (extras)
+        {
+            if (extras.Children is { } children && children.TryGetValue(child.Path.Name, out var c) && c == child)
+                children.Remove(child.Path.Name);
+            remaining = extras.Children?.Count ?? 0;
+        }
+        if (remaining > 0) return;
+        if ((_flags & Terminating) != 0) FinishTerminate();
+        else if ((_flags & Restarting) != 0) FinishRestart();
+    }
+
+    public void Stop(IActorRef actor)
+    {
+        if (ReferenceEquals(actor, this) && t_current == this) BeginTerminate();
+        else if (actor is ActorCell cell) cell.SendSystem(new Terminate());
+    }
+
+    private static string Base36(long value)
+    {
+        const string digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+        Span<char> buffer = stackalloc char[13];
+        var i = buffer.Length;
+        do
+        {
+            buffer[--i] = digits[(int)(value % 36)];
+            value /= 36;
+        }
+        while (value > 0);
+        return new string(buffer[i..]);
+    }
+}

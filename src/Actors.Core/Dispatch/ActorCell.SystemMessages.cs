@@ -1,0 +1,53 @@
+namespace Actors.Core;
+
+internal sealed partial class ActorCell
+{
+    private void ProcessSystemMessages()
+    {
+        while (true)
+        {
+            var stack = Interlocked.Exchange(ref _systemInbox, null);
+            if (stack is null) return;
+
+            // The inbox is a stack (newest first); reverse it so messages are handled in the order they were sent.
+            SystemMessage? ordered = null;
+            while (stack is not null)
+            {
+                var next = stack.Next;
+                stack.Next = ordered;
+                ordered = stack;
+                stack = next;
+            }
+            while (ordered is not null)
+            {
+                var message = ordered;
+                ordered = message.Next;
+                message.Next = null;
+                HandleSystemMessage(message);
+            }
+        }
+    }
+
+    private void HandleSystemMessage(SystemMessage message)
+    {
+        if (IsTerminated)
+        {
+            // A dead actor still answers watch requests, so a late watcher learns it is gone.
+            if (message is Watch lateWatch) lateWatch.Watcher.SendSystem(new DeathWatchNotification(this));
+            return;
+        }
+        switch (message)
+        {
+            case Create: CreateActor(); break;
+            case Terminate: BeginTerminate(); break;
+            case Resume: ResumeAfterFailure(); break;
+            case Recreate recreate: BeginRestart(recreate.Cause); break;
+            case Failed failed: HandleChildFailure(failed); break;
+            case Watch watch: (Extras.Watchers ??= []).Add(watch.Watcher); break;
+            case Unwatch unwatch: _extras?.Watchers?.Remove(unwatch.Watcher); break;
+            case DeathWatchNotification notification: OnWatchedTerminated(notification.Actor); break;
+            case ChildTerminated terminated: OnChildTerminated(terminated.Child); break;
+            default: throw new InvalidOperationException($"Unknown system message {message.GetType().Name}.");
+        }
+    }
+}

@@ -1,0 +1,259 @@
+using System.Runtime.CompilerServices;
+using Actors.Core.Logging;
+
+namespace Actors.Core;
+
+/// <summary>
+/// The runtime around one actor: its mailbox, its place in the tree and its lifecycle. The cell is also the
+/// actor's reference (one object less per actor). It runs on the thread pool as a work item: at most one
+/// thread at a time, at most <c>throughput</c> messages per turn.
+/// </summary>
+internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolWorkItem
+{
+    [ThreadStatic] private static ActorCell? t_current;
+    [ThreadStatic] private static ActorCell? t_constructing;
+
+    private const int Uncreated = 1, Suspended = 2, AwaitingTask = 4, Terminating = 8, Terminated = 16, Restarting = 32;
+    private const int BlocksUserMessages = Uncreated | Suspended | AwaitingTask | Terminating | Terminated | Restarting;
+
+    private readonly ActorSystem _system;
+    private readonly ActorCell? _parent;
+    private readonly Props _props;
+    private ActorBase? _actor;
+
+    private MailboxNode _head;
+    private MailboxNode _tail;
+    private SystemMessage? _systemInbox;
+    private int _scheduled;
+    private volatile int _flags = Uncreated;
+
+    private object? _currentMessage;
+    private IActorRef? _currentSender;
+    private CellExtras? _extras;
+
+    internal ActorCell(ActorSystem system, ActorCell? parent, Props props, ActorPath path)
+    {
+        _system = system;
+        _parent = parent;
+        _props = props;
+        Path = path;
+        _head = _tail = new MailboxNode(null, null);
+    }
+
+    /// <summary>The actor whose message this thread is handling, if any: the implicit sender of Tell.</summary>
+    internal static IActorRef? CurrentSelf => t_current;
+
+    internal static ActorCell? Constructing => t_constructing;
+
+    public ActorPath Path { get; }
+    public ActorSystem System => _system;
+    public IActorRef Self => this;
+    public IActorRef Sender => _currentSender ?? _system.DeadLetters;
+    internal IActorRef? CurrentSenderOrNull => _currentSender;
+    public IActorRef Parent => (IActorRef?)_parent ?? Nobody.Instance;
+    internal bool IsTerminated => (_flags & Terminated) != 0;
+
+    private CellExtras Extras
+    {
+        get
+        {
+            var extras = Volatile.Read(ref _extras);
+            if (extras is not null) return extras;
+            Interlocked.CompareExchange(ref _extras, new CellExtras(), null);
+            return _extras!;
+        }
+    }
+
+    public void Tell(object message, IActorRef? sender)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (IsTerminated)
+        {
+            _system.PublishDeadLetter(new DeadLetter(message, sender, this));
+            return;
+        }
+        var node = new MailboxNode(message, sender);
+        var previous = Interlocked.Exchange(ref _tail, node);
+        Volatile.Write(ref previous.Next, node);
+        TrySchedule();
+    }
+
+    internal void SendSystem(SystemMessage message)
+    {
+        SystemMessage? head;
+        do
+        {
+            head = Volatile.Read(ref _systemInbox);
+            message.Next = head;
+        }
+        while (Interlocked.CompareExchange(ref _systemInbox, message, head) != head);
+        TrySchedule();
+    }
+
+    internal void Start() => SendSystem(new Create());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TrySchedule()
+    {
+        if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    }
+
+    public void Execute()
+    {
+        t_current = this;
+        try
+        {
+            if (_extras?.PendingTask is { } finished) CompleteAsyncHandler(finished);
+            ProcessSystemMessages();
+            if ((_flags & BlocksUserMessages) == 0) ProcessMailbox();
+            if (IsTerminated) DrainToDeadLetters();
+        }
+        catch (Exception e)
+        {
+            // Only a bug in the runtime gets here: user code is guarded where it is called.
+            _system.Log.Error(e, $"Internal error in the actor cell of {Path}.");
+        }
+        finally
+        {
+            t_current = null;
+        }
+
+        if ((_flags & AwaitingTask) != 0) return; // stays scheduled: the task's continuation runs us again
+        Volatile.Write(ref _scheduled, 0);
+        if (HasWork()) TrySchedule();
+    }
+
+    private bool HasWork()
+    {
+        if (Volatile.Read(ref _systemInbox) is not null) return true;
+        var mailboxNotEmpty = Volatile.Read(ref _tail) != _head;
+        if (IsTerminated) return mailboxNotEmpty;
+        if ((_flags & BlocksUserMessages) != 0) return false;
+        return mailboxNotEmpty || _extras?.Unstashed is { Count: > 0 };
+    }
+
+    private void ProcessMailbox()
+    {
+        var throughput = _system.Throughput;
+        for (var i = 0; i < throughput; i++)
+        {
+            if (Volatile.Read(ref _systemInbox) is not null)
+            {
+                ProcessSystemMessages();
+                if ((_flags & BlocksUserMessages) != 0) return;
+            }
+            if (!TryDequeue(out var message, out var sender)) return;
+            Invoke(message, sender);
+            if ((_flags & BlocksUserMessages) != 0) return;
+        }
+    }
+
+    private bool TryDequeue(out object message, out IActorRef? sender)
+    {
+        if (_extras?.Unstashed is { Count: > 0 } unstashed)
+        {
+            (message, sender) = unstashed.Dequeue();
+            return true;
+        }
+        var next = Volatile.Read(ref _head.Next);
+        if (next is null)
+        {
+            message = null!;
+            sender = null;
+            return false;
+        }
+        _head = next;
+        message = next.Message!;
+        sender = next.Sender;
+        next.Message = null;
+        next.Sender = null;
+        return true;
+    }
+
+    private void Invoke(object message, IActorRef? sender)
+    {
+        _currentMessage = message;
+        _currentSender = sender;
+        try
+        {
+            switch (message)
+            {
+                case PoisonPill:
+                    BeginTerminate();
+                    return;
+                case Kill:
+                    throw new ActorKilledException($"{Path} was killed.");
+                case TimerMessage timer:
+                    if (!timer.Owner.TryAccept(timer)) return;
+                    message = _currentMessage = timer.Message;
+                    _currentSender = null;
+                    break;
+                case ReceiveTimeoutTick:
+                    if (!ReceiveTimeoutElapsed()) return;
+                    message = _currentMessage = Actors.Core.ReceiveTimeout.Instance;
+                    break;
+                case WatchedTerminated watched:
+                    if (_extras?.Watching?.Remove(watched.Actor) != true) return;
+                    message = _currentMessage = new Terminated(watched.Actor);
+                    _currentSender = watched.Actor;
+                    break;
+            }
+
+            var task = _actor!.Dispatch(message);
+            if (task is not null)
+            {
+                if (!task.IsCompleted)
+                {
+                    AwaitAsyncHandler(task);
+                    return;
+                }
+                task.GetAwaiter().GetResult(); // sync-ok: the task has completed; this rethrows its exception
+            }
+            MarkActivity(message);
+        }
+        catch (Exception e)
+        {
+            HandleFailure(e, message);
+        }
+    }
+
+    private void AwaitAsyncHandler(Task task)
+    {
+        _flags |= AwaitingTask;
+        var extras = Extras;
+        extras.PendingTask = task;
+        extras.ResumeAfterTask ??= () => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(extras.ResumeAfterTask);
+    }
+
+    private void CompleteAsyncHandler(Task finished)
+    {
+        _extras!.PendingTask = null;
+        _flags &= ~AwaitingTask;
+        if (finished.IsCompletedSuccessfully)
+        {
+            MarkActivity(_currentMessage);
+            return;
+        }
+        var error = finished.Exception?.InnerException ?? new TaskCanceledException(finished);
+        HandleFailure(error, _currentMessage);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MarkActivity(object? message)
+    {
+        if (_extras is { ReceiveTimeout: not null } extras && message is not INotInfluenceReceiveTimeout)
+            extras.LastActivity = Environment.TickCount64;
+    }
+
+    private void DrainToDeadLetters()
+    {
+        while (TryDequeue(out var message, out var sender))
+            _system.PublishDeadLetter(new DeadLetter(message, sender, this));
+    }
+
+    public ILoggingAdapter GetLogger() => new LoggingAdapter(_system.LogSink, Path.ToString());
+
+    public override string ToString() => Path.ToString();
+}

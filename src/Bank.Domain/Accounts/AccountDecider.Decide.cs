@@ -1,0 +1,109 @@
+namespace Bank.Domain;
+
+/// <summary>
+/// The pure functions of an account: <see cref="Decide"/> turns a command into a decision, <see cref="Evolve"/>
+/// applies one event to the state, <see cref="Fold"/> applies many.
+/// </summary>
+public static partial class AccountDecider
+{
+    /// <summary>
+    /// Decides what a command does to the account. Rules are checked in this order: idempotency, existence and
+    /// status, validation of the fields, business rules; the first failure is the rejection.
+    /// Throws (a programming error, not a rejection) when the command is addressed to another account than the state's.
+    /// </summary>
+    public static Decision Decide(AccountState state, AccountCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(command);
+        if (!string.Equals(command.AccountId, state.AccountId, StringComparison.Ordinal))
+            throw new ArgumentException($"A command for account '{command.AccountId}' was given the state of account '{state.AccountId}'.", nameof(command));
+
+        return CheckIdempotency(state, command) ?? command switch
+        {
+            OpenAccount open => DecideOpen(state, open),
+            Deposit deposit => DecideDeposit(state, deposit),
+            Withdraw withdraw => DecideWithdraw(state, withdraw),
+            CloseAccount close => DecideClose(state, close),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), $"Unknown command type {command.GetType().Name}."),
+        };
+    }
+
+    private static Decision? CheckIdempotency(AccountState state, AccountCommand command)
+    {
+        if (command.CommandId == Guid.Empty)
+            return Reject(RejectionCode.Validation, AccountRules.IdempotencyKeyField, "The idempotency key must be a non-empty GUID.");
+
+        if (!state.ProcessedCommands.TryGet(command.CommandId, out var original))
+            return null;
+
+        return string.Equals(original.Fingerprint, CommandFingerprint.Of(command), StringComparison.Ordinal)
+            ? new Decision.Duplicate(original)
+            : Reject(RejectionCode.IdempotencyConflict, AccountRules.IdempotencyKeyField,
+                $"The idempotency key {command.CommandId} was already used for a different request on account '{state.AccountId}'.");
+    }
+
+    private static Decision DecideOpen(AccountState state, OpenAccount command)
+    {
+        if (state.Status != AccountStatus.NotOpened)
+            return Reject(RejectionCode.AlreadyExists, AccountRules.AccountIdField, $"Account '{state.AccountId}' already exists.");
+
+        var invalid = AccountRules.ValidateAccountId(command.AccountId)
+                      ?? AccountRules.ValidateOwner(command.Owner)
+                      ?? AccountRules.ValidateCurrency(command.Currency)
+                      ?? AccountRules.ValidateInitialDeposit(command.InitialDeposit);
+        if (invalid is not null)
+            return new Decision.Rejected(invalid);
+
+        var opened = new AccountOpened(command.AccountId, AccountRules.NormalizeOwner(command.Owner), command.Currency, command.CommandId, command.Now);
+        return command.InitialDeposit == 0m
+            ? Accept(opened)
+            : Accept(opened, new MoneyDeposited(command.AccountId, command.InitialDeposit, command.InitialDeposit, command.CommandId, command.Now));
+    }
+
+    private static Decision DecideDeposit(AccountState state, Deposit command)
+    {
+        var refused = RequireOpen(state) ?? AccountRules.ValidateAmount(command.Amount);
+        if (refused is not null)
+            return new Decision.Rejected(refused);
+
+        return Accept(new MoneyDeposited(state.AccountId, command.Amount, state.Balance + command.Amount, command.CommandId, command.Now));
+    }
+
+    private static Decision DecideWithdraw(AccountState state, Withdraw command)
+    {
+        var refused = RequireOpen(state) ?? AccountRules.ValidateAmount(command.Amount);
+        if (refused is not null)
+            return new Decision.Rejected(refused);
+
+        if (command.Amount > state.Balance)
+            return Reject(RejectionCode.InsufficientFunds, AccountRules.AmountField,
+                $"Withdrawal of {DecimalText.Money(command.Amount)} exceeds the available balance of {DecimalText.Money(state.Balance)}.");
+
+        return Accept(new MoneyWithdrawn(state.AccountId, command.Amount, state.Balance - command.Amount, command.CommandId, command.Now));
+    }
+
+    private static Decision DecideClose(AccountState state, CloseAccount command)
+    {
+        var refused = RequireOpen(state);
+        if (refused is not null)
+            return new Decision.Rejected(refused);
+
+        if (state.Balance != 0m)
+            return Reject(RejectionCode.BalanceNotZero, null,
+                $"Account '{state.AccountId}' can only be closed at a zero balance, but its balance is {DecimalText.Money(state.Balance)}.");
+
+        return Accept(new AccountClosed(state.AccountId, state.Balance, command.CommandId, command.Now));
+    }
+
+    private static Rejection? RequireOpen(AccountState state) => state.Status switch
+    {
+        AccountStatus.Open => null,
+        AccountStatus.NotOpened => new Rejection(RejectionCode.NotFound, AccountRules.AccountIdField, $"Account '{state.AccountId}' does not exist."),
+        AccountStatus.Closed => new Rejection(RejectionCode.AccountClosed, null, $"Account '{state.AccountId}' is closed."),
+        _ => throw new ArgumentOutOfRangeException(nameof(state), $"Unknown account status {state.Status}."),
+    };
+
+    private static Decision.Accepted Accept(params AccountEvent[] events) => new(Array.AsReadOnly(events));
+
+    private static Decision.Rejected Reject(RejectionCode code, string? field, string reason) => new(new Rejection(code, field, reason));
+}

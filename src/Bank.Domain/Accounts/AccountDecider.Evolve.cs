@@ -1,0 +1,106 @@
+namespace Bank.Domain;
+
+public static partial class AccountDecider
+{
+    /// <summary>
+    /// Applies one event: the next state, with <see cref="AccountState.Version"/> one higher and the event's command
+    /// remembered in the idempotency window. Throws <see cref="InvalidOperationException"/> on an event that cannot
+    /// apply to this state (wrong account, wrong status, inconsistent balance): a corrupt history must fail loudly.
+    /// </summary>
+    public static AccountState Evolve(AccountState state, AccountEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(@event);
+        if (!string.Equals(@event.AccountId, state.AccountId, StringComparison.Ordinal))
+            throw Impossible(state, @event, $"it belongs to account '{@event.AccountId}'");
+
+        var (next, fingerprint) = @event switch
+        {
+            AccountOpened e => ApplyOpened(state, e),
+            MoneyDeposited e => ApplyDeposited(state, e),
+            MoneyWithdrawn e => ApplyWithdrawn(state, e),
+            AccountClosed e => ApplyClosed(state, e),
+            _ => throw new ArgumentOutOfRangeException(nameof(@event), $"Unknown event type {@event.GetType().Name}."),
+        };
+
+        var version = state.Version + 1;
+        var outcome = new ProcessedCommand(@event.CommandId, fingerprint, version, next.Balance, next.Status);
+        return next with
+        {
+            Version = version,
+            LastActivityAt = @event.At,
+            ProcessedCommands = state.ProcessedCommands.Remember(outcome),
+        };
+    }
+
+    /// <summary>Applies the events in order.</summary>
+    public static AccountState Fold(AccountState state, IEnumerable<AccountEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(events);
+        var current = state;
+        foreach (var @event in events)
+            current = Evolve(current, @event);
+        return current;
+    }
+
+    private static (AccountState, string) ApplyOpened(AccountState state, AccountOpened e)
+    {
+        if (state.Status != AccountStatus.NotOpened)
+            throw Impossible(state, e, $"the account is already {state.Status}");
+        if (e.Owner is null || e.Currency is null)
+            throw Impossible(state, e, "it has no owner or no currency");
+
+        var next = state with { Owner = e.Owner, Currency = e.Currency, Balance = 0m, Status = AccountStatus.Open, OpenedAt = e.At };
+        return (next, CommandFingerprint.Open(e.Owner, e.Currency, 0m));
+    }
+
+    private static (AccountState, string) ApplyDeposited(AccountState state, MoneyDeposited e)
+    {
+        RequireOpen(state, e);
+        if (e.Amount <= 0m)
+            throw Impossible(state, e, $"its amount {e.Amount} is not positive");
+        if (e.BalanceAfter != state.Balance + e.Amount)
+            throw Impossible(state, e, $"balance {state.Balance} + {e.Amount} is not its balance after {e.BalanceAfter}");
+
+        // The only command producing two events is an OpenAccount with an initial deposit: AccountOpened (version 1)
+        // directly followed by MoneyDeposited with the same command id. Its fingerprint then describes the open.
+        var fingerprint = state.Version == 1 && state.ProcessedCommands.TryGet(e.CommandId, out var opening) && opening.Version == 1
+            ? CommandFingerprint.Open(state.Owner!, state.Currency!, e.Amount)
+            : CommandFingerprint.Deposit(e.Amount);
+        return (state with { Balance = e.BalanceAfter }, fingerprint);
+    }
+
+    private static (AccountState, string) ApplyWithdrawn(AccountState state, MoneyWithdrawn e)
+    {
+        RequireOpen(state, e);
+        if (e.Amount <= 0m)
+            throw Impossible(state, e, $"its amount {e.Amount} is not positive");
+        if (e.BalanceAfter != state.Balance - e.Amount)
+            throw Impossible(state, e, $"balance {state.Balance} - {e.Amount} is not its balance after {e.BalanceAfter}");
+        if (e.BalanceAfter < 0m)
+            throw Impossible(state, e, $"the balance would become negative ({e.BalanceAfter})");
+
+        return (state with { Balance = e.BalanceAfter }, CommandFingerprint.Withdraw(e.Amount));
+    }
+
+    private static (AccountState, string) ApplyClosed(AccountState state, AccountClosed e)
+    {
+        RequireOpen(state, e);
+        if (e.FinalBalance != state.Balance)
+            throw Impossible(state, e, $"its final balance {e.FinalBalance} is not the balance {state.Balance}");
+        if (state.Balance != 0m)
+            throw Impossible(state, e, $"an account closes only at a zero balance, not at {state.Balance}");
+
+        return (state with { Status = AccountStatus.Closed }, CommandFingerprint.Close());
+    }
+
+    private static void RequireOpen(AccountState state, AccountEvent e)
+    {
+        if (state.Status != AccountStatus.Open)
+            throw Impossible(state, e, $"the account is {state.Status}");
+    }
+
+    private static InvalidOperationException Impossible(AccountState state, AccountEvent e, string why) =>
+        new($"{e.GetType().Name} (command {e.CommandId}) cannot apply to account '{state.AccountId}' at version {state.Version}: {why}.");
+}

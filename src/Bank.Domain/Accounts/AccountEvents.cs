@@ -1,0 +1,34 @@
+namespace Bank.Domain;
+
+/// <summary>
+/// A fact about one account. The hierarchy is closed: only the records in this file derive from it.
+/// Every event carries the <see cref="CommandId"/> of the command that produced it, so the idempotency
+/// window can be rebuilt from the journal, and the time <see cref="At"/> taken from that command.
+/// </summary>
+public abstract record AccountEvent
+{
+    private protected AccountEvent(string accountId, Guid commandId, DateTimeOffset at)
+    {
+        AccountId = accountId;
+        CommandId = commandId;
+        At = at;
+    }
+
+    public string AccountId { get; init; }
+    public Guid CommandId { get; init; }
+    public DateTimeOffset At { get; init; }
+}
+
+/// <summary>Always the first event of an account. <paramref name="Owner"/> is already trimmed.</summary>
+public sealed record AccountOpened(string AccountId, string Owner, string Currency, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);
+
+public sealed record MoneyDeposited(string AccountId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);
+
+public sealed record MoneyWithdrawn(string AccountId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);
+
+/// <summary>The last event of an account. Accounts close only at a zero balance, so <paramref name="FinalBalance"/> is 0.</summary>
+public sealed record AccountClosed(string AccountId, decimal FinalBalance, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);
