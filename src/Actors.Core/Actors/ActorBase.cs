@@ -37,6 +37,20 @@ public abstract class ActorBase
     /// <summary>Called once the constructor has run (registration phases end here).</summary>
     internal virtual void AfterConstruction() { }
 
+    /// <summary>Runs <see cref="PreStart"/>; a returned task (e.g. a persistent actor's recovery) holds the mailbox until it completes.</summary>
+    internal virtual Task? AroundPreStart()
+    {
+        PreStart();
+        return null;
+    }
+
+    /// <summary>Runs <see cref="PostRestart"/> on the fresh instance; a returned task holds the mailbox until it completes.</summary>
+    internal virtual Task? AroundPostRestart(Exception reason)
+    {
+        PostRestart(reason);
+        return null;
+    }
+
     protected virtual void Unhandled(object message)
     {
         if (message is Terminated terminated) throw new DeathPactException(terminated.ActorRef);

@@ -23,13 +23,20 @@ internal sealed partial class ActorCell
         {
             _actor = NewActorInstance();
             _flags &= ~Uncreated;
-            _actor.PreStart();
+            HoldMailboxUntil(_actor.AroundPreStart());
         }
         catch (Exception e)
         {
             _flags &= ~Uncreated;
             HandleFailure(new ActorInitializationException($"{Path} could not be started: {e.Message}", e), null);
         }
+    }
+
+    private void HoldMailboxUntil(Task? startup)
+    {
+        if (startup is null) return;
+        if (!startup.IsCompleted) AwaitAsyncHandler(startup);
+        else startup.GetAwaiter().GetResult(); // sync-ok: completed; rethrows a startup failure
     }
 
     /// <summary>Suspends the actor and asks its parent what to do. The failing message is dropped.</summary>
@@ -82,8 +89,8 @@ internal sealed partial class ActorCell
         try
         {
             _actor = NewActorInstance();
-            _actor.PostRestart(cause);
             _flags &= ~Suspended;
+            HoldMailboxUntil(_actor.AroundPostRestart(cause));
         }
         catch (Exception e)
         {

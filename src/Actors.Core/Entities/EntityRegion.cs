@@ -1,0 +1,81 @@
+namespace Actors.Core.Entities;
+
+/// <summary>
+/// Routes messages to entity actors by id, starting an entity on its first message. An entity that asks to
+/// be passivated is stopped; messages for it that arrive while it stops are buffered and start it again.
+/// An entity that stops for any other reason (e.g. its journal failed) is simply started again by the next
+/// message for it, so it recovers from durable state. On one node this is the whole of sharding; a cluster
+/// puts a shard coordinator in front of it.
+/// </summary>
+public sealed class EntityRegion : ReceiveActor
+{
+    private readonly Func<string, Props> _entityProps;
+    private readonly IMessageExtractor _extractor;
+    private readonly Dictionary<string, IActorRef> _entities = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, string> _idsByRef = [];
+    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _passivating = new(StringComparer.Ordinal);
+
+    public EntityRegion(Func<string, Props> entityProps, IMessageExtractor extractor)
+    {
+        _entityProps = entityProps;
+        _extractor = extractor;
+        Receive<Passivate>(OnPassivate);
+        Receive<Terminated>(OnTerminated);
+        Receive<GetRegionStats>(_ => Sender.Tell(new RegionStats(_entities.Count)));
+        ReceiveAny(Route);
+    }
+
+    public static Props Props(Func<string, Props> entityProps, IMessageExtractor extractor) =>
+        Core.Props.Create(() => new EntityRegion(entityProps, extractor));
+
+    private void Route(object message)
+    {
+        var id = _extractor.EntityId(message);
+        if (id is null)
+        {
+            Unhandled(message);
+            return;
+        }
+        var payload = _extractor.EntityMessage(message);
+        if (_passivating.TryGetValue(id, out var buffer))
+        {
+            buffer.Add((payload, Sender));
+            return;
+        }
+        EntityFor(id).Tell(payload, Sender);
+    }
+
+    private IActorRef EntityFor(string id)
+    {
+        if (_entities.TryGetValue(id, out var entity)) return entity;
+        entity = Context.ActorOf(_entityProps(id), Uri.EscapeDataString(id));
+        Context.Watch(entity);
+        _entities[id] = entity;
+        _idsByRef[entity] = id;
+        return entity;
+    }
+
+    private void OnPassivate(Passivate passivate)
+    {
+        if (!_idsByRef.TryGetValue(Sender, out var id) || _passivating.ContainsKey(id)) return;
+        _passivating[id] = [];
+        Sender.Tell(passivate.StopMessage, Self);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (!_idsByRef.Remove(terminated.ActorRef, out var id)) return;
+        _entities.Remove(id);
+        if (!_passivating.Remove(id, out var buffered) || buffered.Count == 0) return;
+        var entity = EntityFor(id);
+        foreach (var (message, sender) in buffered) entity.Tell(message, sender);
+    }
+}
+
+/// <summary>Asks a region how many entities are alive in it.</summary>
+public sealed class GetRegionStats
+{
+    public static readonly GetRegionStats Instance = new();
+}
+
+public sealed record RegionStats(int ActiveEntities);

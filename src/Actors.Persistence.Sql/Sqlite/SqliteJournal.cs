@@ -1,0 +1,131 @@
+using Actors.Persistence.Journal;
+using Actors.Persistence.Serialization;
+using Actors.Persistence.Sql.Batching;
+using Microsoft.Data.Sqlite;
+
+namespace Actors.Persistence.Sql.Sqlite;
+
+/// <summary>
+/// An event journal in one SQLite file (WAL mode). Writes of all callers are group-committed by one write loop
+/// (SQLite has one writer at a time anyway); reads use their own pooled connections and never wait for it.
+/// Several journals (processes) may share a file: the unique (persistence id, sequence number) is the fence.
+/// </summary>
+public sealed class SqliteJournal : IJournal, IAsyncDisposable
+{
+    private readonly SqliteJournalOptions _options;
+    private readonly IEventSerializer _serializer;
+    private readonly SqliteDatabase _database;
+    private readonly WriteBatcher _batcher;
+
+    public SqliteJournal(SqliteJournalOptions options, IEventSerializer serializer)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(serializer);
+        _options = options;
+        _serializer = serializer;
+        _database = new SqliteDatabase(options);
+        _batcher = new WriteBatcher(
+            new SqliteBatchWriter(_database), lanes: 1, options.MaxBatchSize, options.MaxBufferedWrites,
+            options.ShutdownTimeout, () => JournalCore.Raise(EventsWritten));
+    }
+
+    /// <summary>
+    /// Raised on the write loop after each committed batch, before its writers get their results; keep handlers short
+    /// (e.g. wake a live query). A handler that throws is ignored.
+    /// </summary>
+    public event Action? EventsWritten;
+
+    public SqliteJournalOptions Options => _options;
+
+    /// <summary>Write transactions committed so far; with group commit far fewer than the atomic writes stored.</summary>
+    public long TransactionsCommitted => _batcher.TransactionsCommitted;
+
+    /// <summary>Atomic writes queued or being written right now.</summary>
+    public int PendingWrites => _batcher.PendingWrites;
+
+    /// <summary>Creates the schema if missing (idempotent) and switches the file to WAL mode.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _database.InitializeSchemaAsync(cancellationToken);
+
+    /// <summary>
+    /// Group-committed write. Unserializable writes are Rejected alone; a taken sequence number fails only its write
+    /// (<see cref="DuplicateSequenceNumberException"/>); a full buffer fails at once (<see cref="JournalBufferFullException"/>);
+    /// a database error fails the writes of that batch. Cancelling stops the wait, not necessarily the write.
+    /// </summary>
+    public Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<AtomicWrite> writes, CancellationToken cancellationToken = default) =>
+        JournalCore.WriteAsync(_batcher, _serializer, _options.WriterId, writes, cancellationToken);
+
+    public IAsyncEnumerable<PersistentRepr> ReplayAsync(
+        string persistenceId, long fromSequenceNr, long toSequenceNr, long max, CancellationToken cancellationToken = default) =>
+        JournalCore.ReplayAsync(persistenceId, fromSequenceNr, toSequenceNr, max, _options.ReplayPageSize, _serializer,
+            (from, to, limit, ct) => ReadPageAsync(persistenceId, from, to, limit, ct), cancellationToken);
+
+    private async Task<List<StoredEvent>> ReadPageAsync(string persistenceId, long from, long to, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            SELECT ordering, sequence_nr, writer_id, manifest, payload, timestamp, tags
+            FROM journal
+            WHERE persistence_id = $persistence_id AND sequence_nr >= $from AND sequence_nr <= $to
+            ORDER BY sequence_nr
+            LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$persistence_id", persistenceId);
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
+        command.Parameters.AddWithValue("$limit", limit);
+        var page = new List<StoredEvent>(Math.Min(limit, 1024));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            page.Add(new StoredEvent(
+                reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                (byte[])reader.GetValue(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+        return page;
+    }
+
+    public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(persistenceId);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            SELECT max(
+                coalesce((SELECT max(sequence_nr) FROM journal WHERE persistence_id = $persistence_id), 0),
+                coalesce((SELECT max_sequence_nr FROM metadata WHERE persistence_id = $persistence_id), 0));
+            """;
+        command.Parameters.AddWithValue("$persistence_id", persistenceId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Physically deletes the events (and their tag rows) with seq &lt;= <paramref name="toSequenceNr"/>, after
+    /// remembering the highest sequence number in metadata, all in one transaction.
+    /// </summary>
+    public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(persistenceId);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            """
+            INSERT INTO metadata (persistence_id, max_sequence_nr)
+            SELECT persistence_id, max(sequence_nr) FROM journal WHERE persistence_id = $persistence_id GROUP BY persistence_id
+            ON CONFLICT (persistence_id) DO UPDATE SET max_sequence_nr = max(max_sequence_nr, excluded.max_sequence_nr);
+            DELETE FROM event_tag WHERE persistence_id = $persistence_id AND sequence_nr <= $to;
+            DELETE FROM journal WHERE persistence_id = $persistence_id AND sequence_nr <= $to;
+            """;
+        command.Parameters.AddWithValue("$persistence_id", persistenceId);
+        command.Parameters.AddWithValue("$to", toSequenceNr);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops taking writes, finishes the queued ones (or fails them after ShutdownTimeout) and closes the connection.</summary>
+    public ValueTask DisposeAsync() => _batcher.DisposeAsync();
+}

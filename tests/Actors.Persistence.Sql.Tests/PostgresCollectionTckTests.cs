@@ -1,0 +1,13 @@
+using Actors.Persistence.Tck.Postgres;
+
+namespace Actors.Persistence.Sql.Tests;
+
+/// <summary>
+/// The one throwaway PostgreSQL server of this test assembly (collection definitions must live in the test assembly).
+/// Tests that need it: <c>[Collection(PostgresCollection.Name)]</c> and a constructor parameter <see cref="PostgresServer"/>.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}
