@@ -1,0 +1,114 @@
+using Bank.Actors;
+using Bank.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bank.Host.Http;
+
+/// <summary>The commands on accounts: open, deposit, withdraw, close. Queries are in <see cref="AccountQueryEndpoints"/>.</summary>
+public static class AccountEndpoints
+{
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    public static RouteGroupBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/accounts").WithTags("Accounts");
+
+        group.MapPost("", OpenAsync).WithName("OpenAccount")
+            .WithSummary("Opens an account.")
+            .WithDescription("201 with the account and its Location. A retry with the same Idempotency-Key returns the first result.")
+            .ProducesProblems(400, 409, 413, 415, 503);
+        group.MapPost("/{id}/deposits", DepositAsync).WithName("Deposit")
+            .WithSummary("Deposits money.")
+            .ProducesProblems(400, 404, 409, 413, 415, 503);
+        group.MapPost("/{id}/withdrawals", WithdrawAsync).WithName("Withdraw")
+            .WithSummary("Withdraws money; 409 insufficient-funds when the balance is too low.")
+            .ProducesProblems(400, 404, 409, 413, 415, 503);
+        group.MapPost("/{id}/close", CloseAsync).WithName("CloseAccount")
+            .WithSummary("Closes an account; 409 balance-not-zero unless its balance is zero.")
+            .ProducesProblems(400, 404, 409, 503);
+
+        group.MapAccountQueries();
+        return group;
+    }
+
+    private static async Task<Results<Created<AccountWriteResponse>, ProblemHttpResult>> OpenAsync(
+        OpenAccountRequest body,
+        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
+        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var key = IdempotencyKey.Parse(idempotencyKey, out var keyRejection);
+        var currency = body.Currency ?? AccountRules.DefaultCurrency;
+        var initialDeposit = body.InitialDeposit ?? 0m;
+        List<Rejection> invalid = [];
+        if (keyRejection is not null) invalid.Add(keyRejection);
+        if (body.AccountId is not null && AccountRules.ValidateAccountId(body.AccountId) is { } badId) invalid.Add(badId);
+        if (AccountRules.ValidateOwner(body.Owner) is { } badOwner) invalid.Add(badOwner);
+        if (AccountRules.ValidateCurrency(currency) is { } badCurrency) invalid.Add(badCurrency);
+        if (AccountRules.ValidateInitialDeposit(initialDeposit) is { } badDeposit) invalid.Add(badDeposit);
+        if (invalid.Count > 0) return ProblemResults.Validation(invalid);
+
+        var accountId = body.AccountId ?? key.NewAccountId();
+        var command = new OpenAccount(accountId, body.Owner, currency, initialDeposit, key.CommandId(), clock.GetUtcNow());
+        return await SendAsync(gateway, command, http, cancellationToken) switch
+        {
+            AccountReply.Accepted accepted => TypedResults.Created(AccountQueryEndpoints.Location(accountId), AccountWriteResponse.From(accepted)),
+            AccountReply.Rejected rejected => ProblemResults.From(rejected.Rejection),
+            var other => throw UnknownReply(other),
+        };
+    }
+
+    private static Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> DepositAsync(
+        string id, AmountRequest body,
+        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
+        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
+        ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Deposit(id, body.Amount, key.CommandId(), now), gateway, clock, http, cancellationToken);
+
+    private static Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> WithdrawAsync(
+        string id, AmountRequest body,
+        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
+        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
+        ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Withdraw(id, body.Amount, key.CommandId(), now), gateway, clock, http, cancellationToken);
+
+    private static Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> CloseAsync(
+        string id,
+        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
+        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
+        ChangeAsync(id, idempotencyKey, amount: null, (key, now) => new CloseAccount(id, key.CommandId(), now), gateway, clock, http, cancellationToken);
+
+    private static async Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> ChangeAsync(
+        string id, string? idempotencyKey, decimal? amount, Func<IdempotencyKey, DateTimeOffset, AccountCommand> command,
+        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var key = IdempotencyKey.Parse(idempotencyKey, out var keyRejection);
+        List<Rejection> invalid = [];
+        if (AccountRules.ValidateAccountId(id) is { } badId) invalid.Add(badId);
+        if (keyRejection is not null) invalid.Add(keyRejection);
+        if (amount is { } value && AccountRules.ValidateAmount(value) is { } badAmount) invalid.Add(badAmount);
+        if (invalid.Count > 0) return ProblemResults.Validation(invalid);
+
+        return await SendAsync(gateway, command(key, clock.GetUtcNow()), http, cancellationToken) switch
+        {
+            AccountReply.Accepted accepted => TypedResults.Ok(AccountWriteResponse.From(accepted)),
+            AccountReply.Rejected rejected => ProblemResults.From(rejected.Rejection),
+            var other => throw UnknownReply(other),
+        };
+    }
+
+    private static async Task<AccountReply> SendAsync(AccountGateway gateway, AccountCommand command, HttpContext http, CancellationToken cancellationToken)
+    {
+        var reply = await JournalGuard.CallAsync(ct => gateway.SendAsync(command, ct), cancellationToken);
+        if (reply is AccountReply.Accepted { WasDuplicate: true }) http.Response.Headers[ReplayedHeader] = "true";
+        return reply;
+    }
+
+    private static InvalidOperationException UnknownReply(AccountReply reply) => new($"Unknown account reply {reply.GetType().Name}.");
+
+    /// <summary>Documents the problem responses an endpoint can give (ProblemHttpResult itself documents none).</summary>
+    internal static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statusCodes)
+    {
+        foreach (var status in statusCodes) builder.ProducesProblem(status);
+        return builder;
+    }
+}

@@ -1,0 +1,42 @@
+using Bank.Domain;
+
+namespace Bank.Host.Http;
+
+/// <summary>One kind of error the API answers with: a stable <see cref="Code"/>, its <see cref="Uri"/> (the problem's <c>type</c>), status and title.</summary>
+public sealed record ProblemType(string Code, int Status, string Title)
+{
+    public const string UriPrefix = "https://bank.example/problems/";
+
+    public string Uri => UriPrefix + Code;
+}
+
+/// <summary>Every problem type of the API. Never change a code: clients match on it.</summary>
+public static class ProblemTypes
+{
+    public static readonly ProblemType Validation = new("validation", StatusCodes.Status400BadRequest, "The request is not valid.");
+    public static readonly ProblemType NotFound = new("not-found", StatusCodes.Status404NotFound, "The account does not exist.");
+    public static readonly ProblemType InsufficientFunds = new("insufficient-funds", StatusCodes.Status409Conflict, "The balance is too low.");
+    public static readonly ProblemType AccountClosed = new("account-closed", StatusCodes.Status409Conflict, "The account is closed.");
+    public static readonly ProblemType AlreadyExists = new("already-exists", StatusCodes.Status409Conflict, "The account already exists.");
+    public static readonly ProblemType IdempotencyConflict = new("idempotency-conflict", StatusCodes.Status409Conflict, "The idempotency key was used for a different request.");
+    public static readonly ProblemType BalanceNotZero = new("balance-not-zero", StatusCodes.Status409Conflict, "The balance is not zero.");
+    public static readonly ProblemType PayloadTooLarge = new("payload-too-large", StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
+    public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "The request body must be application/json.");
+    public static readonly ProblemType JournalUnavailable = new("journal-unavailable", StatusCodes.Status503ServiceUnavailable, "The journal is unavailable.");
+    public static readonly ProblemType Internal = new("internal", StatusCodes.Status500InternalServerError, "An unexpected error occurred.");
+
+    public static IReadOnlyList<ProblemType> All { get; } =
+        [Validation, NotFound, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable, Internal];
+
+    public static ProblemType For(RejectionCode code) => code switch
+    {
+        RejectionCode.Validation => Validation,
+        RejectionCode.NotFound => NotFound,
+        RejectionCode.InsufficientFunds => InsufficientFunds,
+        RejectionCode.AccountClosed => AccountClosed,
+        RejectionCode.AlreadyExists => AlreadyExists,
+        RejectionCode.IdempotencyConflict => IdempotencyConflict,
+        RejectionCode.BalanceNotZero => BalanceNotZero,
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown rejection code."),
+    };
+}
