@@ -50,7 +50,7 @@ internal static class JournalCore
         for (var i = 0; i < writes.Count; i++)
         {
             if (prepared[i] is { } write)
-                results[i] = write.Result ?? new WriteResult.Failed(new InvalidOperationException("The write has no result."));
+                results[i] = write.Outcome ?? new WriteResult.Failed(new InvalidOperationException("The write has no result."));
         }
         return results;
     }

@@ -43,16 +43,16 @@ internal sealed class Worker : ReceiveActor
         Receive<string>(_ => Sender.Tell(new State(_instance, _total), Self), m => m == "state");
     }
 
-    protected override void PreStart() => Report("PreStart");
-    protected override void PostStop() => Report("PostStop");
+    protected internal override void PreStart() => Report("PreStart");
+    protected internal override void PostStop() => Report("PostStop");
 
-    protected override void PreRestart(Exception reason, object? message)
+    protected internal override void PreRestart(Exception reason, object? message)
     {
         Report($"PreRestart({message})");
         base.PreRestart(reason, message);
     }
 
-    protected override void PostRestart(Exception reason)
+    protected internal override void PostRestart(Exception reason)
     {
         Report($"PostRestart({reason.GetType().Name})");
         base.PostRestart(reason);
@@ -93,5 +93,5 @@ internal sealed class Supervisor : ReceiveActor
         ReceiveAny(m => child.Forward(m, Context));
     }
 
-    protected override SupervisorStrategy SupervisorStrategy() => _strategy;
+    protected internal override SupervisorStrategy SupervisorStrategy() => _strategy;
 }

@@ -18,7 +18,11 @@ public sealed class SqliteCrashTests : IDisposable
         try
         {
             var started = await ReadLineAsync(process, TimeSpan.FromSeconds(30));
-            Assert.True(started == "started", $"the crash writer did not start: {started} {await process.StandardError.ReadToEndAsync()}");
+            if (started != "started")
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"The crash writer did not start: '{started}' {await process.StandardError.ReadToEndAsync()}");
+            }
             // Let it write for a while, then pull the plug.
             var deadline = Stopwatch.StartNew();
             while (_db.Scalar("SELECT count(*) FROM journal") < 300 && deadline.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);

@@ -65,15 +65,23 @@ internal sealed partial class ActorCell
                 children.Remove(child.Path.Name);
             remaining = extras.Children?.Count ?? 0;
         }
-        if (remaining > 0) return;
-        if ((_flags & Terminating) != 0) FinishTerminate();
-        else if ((_flags & Restarting) != 0) FinishRestart();
+        extras.StoppingChildren?.Remove(child);
+        if ((_flags & Terminating) != 0)
+        {
+            if (remaining == 0) FinishTerminate();
+        }
+        else if ((_flags & Restarting) != 0 && extras.StoppingChildren is not { Count: > 0 }) FinishRestart();
     }
 
     public void Stop(IActorRef actor)
     {
         if (ReferenceEquals(actor, this) && t_current == this) BeginTerminate();
-        else if (actor is ActorCell cell) cell.SendSystem(new Terminate());
+        else if (actor is ActorCell cell)
+        {
+            // A restart waits for the children it is stopping (only those: PreRestart may keep the others).
+            if (IsChild(cell)) (Extras.StoppingChildren ??= []).Add(cell);
+            cell.SendSystem(new Terminate());
+        }
     }
 
     private static string Base36(long value)

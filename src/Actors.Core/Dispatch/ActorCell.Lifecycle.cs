@@ -75,8 +75,9 @@ internal sealed partial class ActorCell
         SetReceiveTimeout(null);
         extras.Stash?.UnstashAll(); // stashed messages survive a restart, in front of the mailbox
 
-        if (ChildrenCount() == 0) FinishRestart();
-        // else: the last ChildTerminated finishes the restart, so the new instance can reuse the children's names.
+        // Waits only for the children being stopped (by default PreRestart stops all): the last ChildTerminated finishes the
+        // restart, so the new instance can reuse their names. Waiting for all children hung a restart whose PreRestart keeps them.
+        if (_extras?.StoppingChildren is not { Count: > 0 }) FinishRestart();
     }
 
     private void FinishRestart()

@@ -25,16 +25,23 @@ internal sealed class StashImpl(ActorCell cell) : IStash
 {
     private List<(object Message, IActorRef? Sender)>? _items;
 
+    // Whether the message being handled has been stashed. Comparing message objects instead refused to stash a
+    // singleton (or an interned string) sent twice in a row, and the actor failed and lost the second one.
+    private bool _stashedCurrent;
+
     public int Count => _items?.Count ?? 0;
+
+    /// <summary>Called by the cell before each message it hands to the actor.</summary>
+    internal void OnNextMessage() => _stashedCurrent = false;
 
     public void Stash()
     {
         var (message, sender) = cell.CurrentEnvelope;
         if (message is null) throw new InvalidOperationException("Stash() is called while handling a message.");
-        var items = _items ??= [];
-        if (items.Count > 0 && ReferenceEquals(items[^1].Message, message))
+        if (_stashedCurrent)
             throw new InvalidOperationException($"The message {message.GetType().Name} is already stashed.");
-        items.Add((message, sender));
+        (_items ??= []).Add((message, sender));
+        _stashedCurrent = true;
     }
 
     public void UnstashAll()

@@ -4,6 +4,12 @@ internal sealed partial class ActorCell
 {
     private void ProcessSystemMessages()
     {
+        // Messages put aside while a startup task (recovery) held the actor come first: they are the oldest.
+        if (_extras?.DeferredSystemMessages is { } deferred)
+        {
+            _extras.DeferredSystemMessages = null;
+            if (!HandleInOrder(deferred)) return;
+        }
         while (true)
         {
             var stack = Interlocked.Exchange(ref _systemInbox, null);
@@ -18,14 +24,29 @@ internal sealed partial class ActorCell
                 ordered = stack;
                 stack = next;
             }
-            while (ordered is not null)
-            {
-                var message = ordered;
-                ordered = message.Next;
-                message.Next = null;
-                HandleSystemMessage(message);
-            }
+            if (!HandleInOrder(ordered)) return;
         }
+    }
+
+    /// <summary>
+    /// Handles the list in order. When one of them starts a task that holds the actor (a persistent actor's
+    /// recovery), the rest wait until it completes: a Terminate must not run PostStop beside a running recovery.
+    /// </summary>
+    private bool HandleInOrder(SystemMessage? ordered)
+    {
+        while (ordered is not null)
+        {
+            if ((_flags & AwaitingTask) != 0)
+            {
+                Extras.DeferredSystemMessages = ordered;
+                return false;
+            }
+            var message = ordered;
+            ordered = message.Next;
+            message.Next = null;
+            HandleSystemMessage(message);
+        }
+        return true;
     }
 
     private void HandleSystemMessage(SystemMessage message)

@@ -119,14 +119,20 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
             t_current = null;
         }
 
-        if ((_flags & AwaitingTask) != 0) return; // stays scheduled: the task's continuation runs us again
+        if ((_flags & AwaitingTask) != 0)
+        {
+            // Stays scheduled: the task's continuation runs us again, but only once this turn has ended too,
+            // so the next turn can never overlap the end of this one.
+            ReleaseTurnToPendingTask();
+            return;
+        }
         Volatile.Write(ref _scheduled, 0);
         if (HasWork()) TrySchedule();
     }
 
     private bool HasWork()
     {
-        if (Volatile.Read(ref _systemInbox) is not null) return true;
+        if (Volatile.Read(ref _systemInbox) is not null || _extras?.DeferredSystemMessages is not null) return true;
         var mailboxNotEmpty = Volatile.Read(ref _tail) != _head;
         if (IsTerminated) return mailboxNotEmpty;
         if ((_flags & BlocksUserMessages) != 0) return false;
@@ -175,6 +181,7 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
     {
         _currentMessage = message;
         _currentSender = sender;
+        _extras?.Stash?.OnNextMessage();
         try
         {
             switch (message)
@@ -223,8 +230,16 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
         _flags |= AwaitingTask;
         var extras = Extras;
         extras.PendingTask = task;
-        extras.ResumeAfterTask ??= () => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        // Two parties must be done before the next turn: the task (its continuation) and the current turn (end of Execute).
+        // Scheduling on the task alone let a fast task start a turn while this one was still running.
+        Volatile.Write(ref extras.TurnHandoff, 2);
+        extras.ResumeAfterTask ??= ReleaseTurnToPendingTask;
         task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(extras.ResumeAfterTask);
+    }
+
+    private void ReleaseTurnToPendingTask()
+    {
+        if (Interlocked.Decrement(ref _extras!.TurnHandoff) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
     }
 
     private void CompleteAsyncHandler(Task finished)

@@ -11,6 +11,8 @@ internal sealed class CellExtras
     // Children may be created from any thread (system.ActorOf), so the container is guarded by this object's monitor.
     public Dictionary<string, ActorCell>? Children;
     public long NameCounter;
+    /// <summary>Children this actor has asked to stop and that have not yet terminated; used only on the actor's own thread.</summary>
+    public HashSet<ActorCell>? StoppingChildren;
 
     public HashSet<ActorCell>? Watchers;
     public HashSet<ActorCell>? Watching;
@@ -23,8 +25,13 @@ internal sealed class CellExtras
     public long LastActivity;
     public Timer? ReceiveTimeoutTimer;
 
+    /// <summary>System messages that arrived while a startup task held the actor, oldest first.</summary>
+    public SystemMessage? DeferredSystemMessages;
+
     public Task? PendingTask;
     public Action? ResumeAfterTask;
+    /// <summary>The pending task's continuation and the turn that started it both count down; the last one schedules the next turn.</summary>
+    public int TurnHandoff;
 
     public object? FailedMessage;
     public Exception? RestartCause;

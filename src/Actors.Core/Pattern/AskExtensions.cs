@@ -10,6 +10,8 @@ public static class AskExtensions
     /// </summary>
     public static async Task<T> Ask<T>(this IActorRef receiver, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        // An Ask cancelled already does not ask: otherwise the question went out and a quick reply won over the cancellation.
+        cancellationToken.ThrowIfCancellationRequested();
         var limit = timeout ?? (receiver as ActorCell)?.System.Settings.AskTimeout ?? ActorSystemSettings.Default.AskTimeout;
         var promise = new PromiseActorRef(receiver);
         receiver.Tell(message, promise);

@@ -13,7 +13,7 @@ internal sealed record SerializedEvent(
     string[] Tags,
     string? TagsJson);
 
-/// <summary>One <see cref="AtomicWrite"/> after serialization. The batch writer decides its <see cref="Result"/>.</summary>
+/// <summary>One <see cref="AtomicWrite"/> after serialization. The batch writer decides its <see cref="Outcome"/>.</summary>
 internal sealed class PendingWrite(SerializedEvent[] events)
 {
     public SerializedEvent[] Events { get; } = events;
@@ -24,7 +24,7 @@ internal sealed class PendingWrite(SerializedEvent[] events)
 
     public long HighestSequenceNr => Events[^1].SequenceNr;
 
-    public WriteResult? Result { get; set; }
+    public WriteResult? Outcome { get; set; }
 
     public DuplicateSequenceNumberException Duplicate(Exception? inner = null) =>
         new(PersistenceId, LowestSequenceNr, HighestSequenceNr, inner);

@@ -178,7 +178,7 @@ internal sealed class WriteBatcher : IAsyncDisposable
             var cause = e is OperationCanceledException && _stop.IsCancellationRequested
                 ? new OperationCanceledException("The journal was stopped while the write was in flight; its outcome is unknown.", e)
                 : e;
-            foreach (var write in writes) write.Result ??= new WriteResult.Failed(cause);
+            foreach (var write in writes) write.Outcome ??= new WriteResult.Failed(cause);
         }
 
         Interlocked.Increment(ref _batches);
@@ -188,7 +188,7 @@ internal sealed class WriteBatcher : IAsyncDisposable
         foreach (var request in batch)
         {
             foreach (var write in request.Writes)
-                write.Result ??= new WriteResult.Failed(new InvalidOperationException("The batch writer left this write undecided."));
+                write.Outcome ??= new WriteResult.Failed(new InvalidOperationException("The batch writer left this write undecided."));
             Complete(request, null);
         }
     }
@@ -216,7 +216,7 @@ internal sealed class WriteBatcher : IAsyncDisposable
 
     private static void Fail(IEnumerable<PendingWrite> writes, Exception cause)
     {
-        foreach (var write in writes) write.Result ??= new WriteResult.Failed(cause);
+        foreach (var write in writes) write.Outcome ??= new WriteResult.Failed(cause);
     }
 
     private static ObjectDisposedException Stopped() =>

@@ -58,7 +58,7 @@ internal sealed class PostgresBatchWriter : IBatchWriter
         try
         {
             var orderings = await WriteInOneTransactionAsync(writes, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < writes.Count; i++) writes[i].Result = new WriteResult.Stored(orderings[i]);
+            for (var i = 0; i < writes.Count; i++) writes[i].Outcome = new WriteResult.Stored(orderings[i]);
             return 1;
         }
         catch (PostgresException e) when (IsCausedByOneWrite(e))
@@ -83,29 +83,29 @@ internal sealed class PostgresBatchWriter : IBatchWriter
         {
             if (failedIds is not null && failedIds.Contains(write.PersistenceId))
             {
-                write.Result = PendingWrite.AfterEarlierFailure(write.PersistenceId);
+                write.Outcome = PendingWrite.AfterEarlierFailure(write.PersistenceId);
                 continue;
             }
             try
             {
                 var orderings = await WriteInOneTransactionAsync([write], cancellationToken).ConfigureAwait(false);
-                write.Result = new WriteResult.Stored(orderings[0]);
+                write.Outcome = new WriteResult.Stored(orderings[0]);
                 committed++;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
-                write.Result = new WriteResult.Failed(write.Duplicate(e));
+                write.Outcome = new WriteResult.Failed(write.Duplicate(e));
             }
             catch (PostgresException e) when (IsDataError(e))
             {
-                write.Result = new WriteResult.Rejected(e);
+                write.Outcome = new WriteResult.Rejected(e);
             }
             catch (PostgresException e) when (IsCausedByOneWrite(e))
             {
-                write.Result = new WriteResult.Failed(e);
+                write.Outcome = new WriteResult.Failed(e);
             }
             // Anything else (connection lost) propagates: the batcher fails the writes still undecided.
-            if (write.Result is not WriteResult.Stored) (failedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
+            if (write.Outcome is not WriteResult.Stored) (failedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
         }
         return committed;
     }
@@ -116,7 +116,13 @@ internal sealed class PostgresBatchWriter : IBatchWriter
         await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        // First statement of every journal write transaction: take an xid before drawing any ordering value.
+        // First statement of every journal write transaction: own an xid before drawing any ordering value.
+        // Orderings come from a sequence, outside of transaction visibility, and concurrent batches (other lanes,
+        // other nodes) commit in any order, so readers can see gaps. A reader that sees a gap can tell from its
+        // snapshot's in-progress xids (pg_current_snapshot()) whether the gap may still fill: a writer holding that
+        // ordering already has its xid, so it is listed as in progress until it commits or rolls back. A writer that
+        // drew the ordering first and got its xid later could be invisible in that list, and its rows would appear
+        // behind a reader that had already moved past the gap. The same xid is stored in tx_id on every row.
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()"));
         batch.BatchCommands.Add(BuildInsert(writes));
 

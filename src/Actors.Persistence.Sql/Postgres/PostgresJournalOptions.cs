@@ -37,5 +37,6 @@ public sealed record PostgresJournalOptions(string ConnectionString)
         ArgumentOutOfRangeException.ThrowIfLessThan(WriteParallelism, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ReplayPageSize, 1);
         ArgumentException.ThrowIfNullOrEmpty(WriterId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownTimeout, TimeSpan.Zero);
     }
 }

@@ -61,7 +61,7 @@ internal sealed class SqliteBatchWriter(SqliteDatabase database) : IBatchWriter
         }
 
         // Only now, after the commit, does any write count as stored.
-        for (var i = 0; i < writes.Count; i++) writes[i].Result = decided[i];
+        for (var i = 0; i < writes.Count; i++) writes[i].Outcome = decided[i];
         return stored > 0 ? 1 : 0;
     }
 

@@ -64,7 +64,16 @@ internal sealed class SqliteDatabase
         await using var connection = await OpenRawAsync(_pooledConnectionString, cancellationToken).ConfigureAwait(false);
         // Persistent in the file: readers never block the writer and the writer never blocks readers.
         Execute(connection, "PRAGMA journal_mode = WAL;");
-        if (createSchema) Execute(connection, "BEGIN IMMEDIATE;\n" + SqlScripts.Sqlite + "\nCOMMIT;");
+        if (!createSchema) return;
+        // A transaction object (not BEGIN in the script): a failure rolls back instead of leaving the pooled connection mid-transaction.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = SqlScripts.Sqlite;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SqliteConnection> OpenRawAsync(string connectionString, CancellationToken cancellationToken)

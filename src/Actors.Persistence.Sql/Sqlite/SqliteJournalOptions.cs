@@ -34,6 +34,8 @@ public sealed record SqliteJournalOptions(string ConnectionString)
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBufferedWrites, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ReplayPageSize, 1);
         ArgumentException.ThrowIfNullOrEmpty(WriterId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(BusyTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownTimeout, TimeSpan.Zero);
         if (!Enum.IsDefined(Synchronous)) throw new ArgumentOutOfRangeException(nameof(Synchronous), Synchronous, "Unknown synchronous mode.");
     }
 }

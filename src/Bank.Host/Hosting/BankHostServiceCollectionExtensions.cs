@@ -49,6 +49,7 @@ public static class BankHostServiceCollectionExtensions
             return new AccountGateway(region, sp.GetRequiredService<BankHttpSettings>().AskTimeout);
         });
         services.TryAddSingleton(sp => new AccountHistory(sp.GetRequiredService<IJournal>(), sp.GetRequiredService<AccountSettings>().IdempotencyWindow));
+        services.AddHostedService<AccountRegionStarter>();
         return services;
     }
 
@@ -75,12 +76,22 @@ public static class BankHostServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
             kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<BankHttpSettings>().MaxBodySize));
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options =>
         {
-            document.Info.Title = "Bank API";
-            document.Info.Description = "Event-sourced bank accounts. Errors are RFC 9457 problem details with a stable 'type'.";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Bank API";
+                document.Info.Description = "Event-sourced bank accounts. Errors are RFC 9457 problem details with a stable 'type' "
+                                            + $"({ProblemType.UriPrefix}<code>) and 'code'; 'field' and 'errors' name the input at fault.";
+                return Task.CompletedTask;
+            });
+            // Amounts are exact decimals, not binary floating point.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(decimal) || context.JsonTypeInfo.Type == typeof(decimal?)) schema.Format = "decimal";
+                return Task.CompletedTask;
+            });
+        });
     }
 
     /// <summary>Amounts are JSON numbers read as decimal; strings for numbers, unknown fields and trailing commas are refused.</summary>

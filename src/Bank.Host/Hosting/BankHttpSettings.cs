@@ -5,7 +5,7 @@ namespace Bank.Host.Hosting;
 /// <summary>The HTTP side of the bank, from <c>bank.http.*</c> and <c>bank.accounts.ask-timeout</c>.</summary>
 public sealed record BankHttpSettings
 {
-    public const long DefaultMaxBodySize = 64 * 1024;
+    public const long DefaultMaxBodySize = 64 * 1024; // hocon/bank.conf: 64KiB
 
     /// <summary>Larger request bodies are refused with 413.</summary>
     public long MaxBodySize { get; init; } = DefaultMaxBodySize;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Bank.Domain;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bank.Host.Http;
 
@@ -23,13 +25,12 @@ internal sealed partial class BankExceptionHandler(ILogger<BankExceptionHandler>
         return true;
     }
 
-    internal static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Map(Exception exception) => exception switch
+    internal static ProblemHttpResult Map(Exception exception) => exception switch
     {
         JournalUnavailableException e => ProblemResults.JournalUnavailable(
             $"The journal did not answer in time or failed ({e.InnerException?.GetType().Name}). The request may not have taken effect; retry it with the same Idempotency-Key."),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ProblemResults.Problem(ProblemTypes.PayloadTooLarge, "The request body is too large."),
-        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => ProblemResults.Problem(ProblemTypes.UnsupportedMediaType,
-            "The request body must be JSON with the Content-Type application/json."),
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => ProblemResults.UnsupportedMediaType(),
         BadHttpRequestException { InnerException: JsonException json } => FromJson(json),
         BadHttpRequestException e => FromBadRequest(e),
         JsonException json => FromJson(json),
@@ -37,38 +38,43 @@ internal sealed partial class BankExceptionHandler(ILogger<BankExceptionHandler>
     };
 
     /// <summary>System.Text.Json's errors, in our words, with the field taken from the JSON path ($.amount).</summary>
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult FromJson(JsonException json)
+    private static ProblemHttpResult FromJson(JsonException json)
     {
         var message = json.Message;
         if (MissingRequired().Match(message) is { Success: true } missing)
         {
             var names = missing.Groups["names"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(n => n.Trim('\'')).ToArray();
-            return ProblemResults.Validation(names.Select(n => new Bank.Domain.Rejection(Bank.Domain.RejectionCode.Validation, n, $"The field '{n}' is required.")).ToArray());
+            return ProblemResults.Validation(names.Select(n => new Rejection(RejectionCode.Validation, n, $"The field '{n}' is required.")).ToArray());
         }
 
         var field = FieldOf(json.Path);
         if (Unmapped().Match(message) is { Success: true } unmapped)
         {
+            // The path already ends with the unknown name ($.nickname); older runtimes stopped at its parent.
             var name = unmapped.Groups["name"].Value;
-            var path = field is null ? name : $"{field}.{name}";
+            var path = field is null ? name : field == name || field.EndsWith("." + name, StringComparison.Ordinal) ? field : $"{field}.{name}";
             return ProblemResults.Validation(path, $"'{path}' is not a known field.");
         }
-        if (NotConvertible().Match(message) is { Success: true } conversion && field is not null)
-            return ProblemResults.Validation(field, $"The field '{field}' must be {Describe(conversion.Groups["type"].Value)}.");
+        if (NotConvertible().Match(message) is { Success: true } conversion)
+        {
+            return field is null
+                ? ProblemResults.Validation("body", "The request body must be a JSON object.")
+                : ProblemResults.Validation(field, $"The field '{field}' must be {Describe(conversion.Groups["type"].Value)}.");
+        }
 
         var position = json.LineNumber is { } line ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})" : "";
         var where = field is null ? "" : $" at '{field}'";
         return ProblemResults.Validation(field ?? "body", $"The request body is not valid JSON{where}{position}.");
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult FromBadRequest(BadHttpRequestException e)
+    private static ProblemHttpResult FromBadRequest(BadHttpRequestException e)
     {
         if (ParameterBinding().Match(e.Message) is { Success: true } binding)
         {
             var name = binding.Groups["name"].Value;
             var value = binding.Groups["value"].Value;
-            return ProblemResults.Validation(name, $"'{value}' is not a valid {Describe(binding.Groups["type"].Value)} for '{name}'.");
+            return ProblemResults.Validation(name, $"'{name}' must be {Describe(binding.Groups["type"].Value)}, not '{value}'.");
         }
         if (e.Message.Contains("body", StringComparison.OrdinalIgnoreCase))
             return ProblemResults.Validation("body", "A JSON request body is required.");
@@ -83,7 +89,7 @@ internal sealed partial class BankExceptionHandler(ILogger<BankExceptionHandler>
 
     private static string Describe(string type)
     {
-        var name = type.Replace("System.", "", StringComparison.Ordinal).Replace("Nullable`1[", "", StringComparison.Ordinal)
+        var name = type.TrimEnd('.').Replace("System.", "", StringComparison.Ordinal).Replace("Nullable`1[", "", StringComparison.Ordinal)
             .Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd(']', '>', '?');
         return name switch
         {

@@ -44,6 +44,9 @@ public static class ProblemResults
     public static ProblemHttpResult PayloadTooLarge(long maxBytes) =>
         Problem(ProblemTypes.PayloadTooLarge, $"The request body is larger than the maximum of {maxBytes} bytes.");
 
+    public static ProblemHttpResult UnsupportedMediaType() =>
+        Problem(ProblemTypes.UnsupportedMediaType, "The request body must be JSON with the Content-Type application/json.");
+
     /// <summary>For every problem the host writes, including those of the framework (unknown routes, 405...): <c>instance</c> and <c>traceId</c>.</summary>
     public static void Customize(ProblemDetailsContext context)
     {

@@ -1,0 +1,9 @@
+namespace Actors.Hosting.Hocon;
+
+public enum HoconScalarKind
+{
+    String,
+    Number,
+    Boolean,
+    Null,
+}

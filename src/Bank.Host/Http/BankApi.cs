@@ -1,0 +1,50 @@
+using Bank.Host.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Bank.Host.Http;
+
+/// <summary>The HTTP pipeline and every endpoint of the bank host.</summary>
+public static class BankApi
+{
+    public const string OpenApiDocumentPath = "/openapi/v1.json";
+
+    public static WebApplication MapBankApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(WriteStatusCodeProblemAsync);
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+
+        app.MapOpenApi();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint(OpenApiDocumentPath, "Bank API v1");
+            options.RoutePrefix = "swagger";
+            options.DocumentTitle = "Bank API";
+        });
+
+        app.MapAccountEndpoints();
+        app.MapHealthEndpoints();
+        return app;
+    }
+
+    /// <summary>Bodiless error statuses set by the framework become problems; the API's own types where one fits.</summary>
+    private static async Task WriteStatusCodeProblemAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var own = http.Response.StatusCode switch
+        {
+            StatusCodes.Status400BadRequest => ProblemResults.Validation(null, "The request could not be read."),
+            StatusCodes.Status413PayloadTooLarge => ProblemResults.PayloadTooLarge(http.RequestServices.GetRequiredService<BankHttpSettings>().MaxBodySize),
+            StatusCodes.Status415UnsupportedMediaType => ProblemResults.UnsupportedMediaType(),
+            _ => null,
+        };
+        if (own is not null)
+        {
+            await own.ExecuteAsync(http);
+            return;
+        }
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = { Status = http.Response.StatusCode } });
+    }
+}
