@@ -74,11 +74,14 @@ public sealed class SqliteCrashTests : IDisposable
             FileName = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // The writer exits when this pipe closes, so it cannot outlive a test process that died.
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add(databasePath);
+        info.ArgumentList.Add("60"); // it gives up by itself after a minute
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the crash writer.");
     }
 

@@ -109,6 +109,7 @@ public sealed class ExpectMsgTests(ITestOutputHelper output) : TestKit(output)
         Assert.Equal([2, 1], await ExpectMsgAllOfAsync([1, 2]));
 
         TestActor.Tell(3, null);
+        await AwaitConditionAsync(() => HasMessages);
         var error = await Assert.ThrowsAsync<TestKitAssertionException>(() => ExpectMsgAllOfAsync([3, 4], TimeSpan.FromMilliseconds(50)));
         Assert.Contains("still missing [4 (Int32)]", error.Message);
     }
@@ -151,6 +152,7 @@ public sealed class ExpectMsgTests(ITestOutputHelper output) : TestKit(output)
     {
         TestActor.Tell(new Ping(1), null);
         TestActor.Tell("other", null);
+        await AwaitConditionAsync(() => MessageCount == 2);
 
         var error = await Assert.ThrowsAsync<TestKitAssertionException>(
             () => FishForMessageAsync<Pong>(timeout: TimeSpan.FromMilliseconds(50)));
@@ -166,6 +168,7 @@ public sealed class ExpectMsgTests(ITestOutputHelper output) : TestKit(output)
         Assert.Equal([0, 1, 2], await ReceiveNAsync(3));
 
         TestActor.Tell("only one", null);
+        await AwaitConditionAsync(() => HasMessages);
         var error = await Assert.ThrowsAsync<TestKitAssertionException>(() => ReceiveNAsync(2, TimeSpan.FromMilliseconds(50)));
         Assert.Contains("waiting for 2 messages", error.Message);
         Assert.Contains("received 1: [\"only one\" (String)]", error.Message);

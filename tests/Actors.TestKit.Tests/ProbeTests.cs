@@ -69,6 +69,7 @@ public sealed class ProbeTests(ITestOutputHelper output) : TestKit(output)
     {
         var actor = ActorOf<SilentActor>();
         TestActor.Tell("not terminated", null);
+        await AwaitConditionAsync(() => HasMessages);
 
         var error = await Assert.ThrowsAsync<TestKitAssertionException>(() => ExpectTerminatedAsync(actor, TimeSpan.FromMilliseconds(100)));
         Assert.Contains($"Terminated of {actor.Path}", error.Message);

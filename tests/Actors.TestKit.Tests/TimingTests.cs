@@ -20,7 +20,7 @@ public sealed class TimingTests(ITestOutputHelper output) : TestKit(output)
     public async Task Within_fails_when_the_block_takes_longer_than_the_maximum()
     {
         var error = await Assert.ThrowsAsync<TestKitAssertionException>(() =>
-            WithinAsync(TimeSpan.FromMilliseconds(30), () => Task.Delay(150)));
+            WithinAsync(TimeSpan.FromMilliseconds(30), () => Task.Delay(Dilated(TimeSpan.FromMilliseconds(150)))));
 
         Assert.Contains($"more than the maximum of {Dilated(TimeSpan.FromMilliseconds(30)).TotalMilliseconds:0} ms", error.Message);
     }

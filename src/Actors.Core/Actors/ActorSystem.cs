@@ -16,6 +16,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     private readonly ConcurrentDictionary<Type, object> _extensions = new();
     private readonly DeadLetterLog _deadLetterLog;
     private long _deadLetters;
+    private int _terminateRequested;
     private long _unhandled;
 
     private ActorSystem(string name, ActorSystemSettings settings)
@@ -72,7 +73,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     /// <summary>Stops every actor, children before parents, and completes when all have stopped.</summary>
     public Task Terminate()
     {
-        _root.Tell(RootGuardian.StopSystem.Instance, null);
+        if (Interlocked.Exchange(ref _terminateRequested, 1) == 0) _root.Tell(RootGuardian.StopSystem.Instance, null);
         return WhenTerminated;
     }
 

@@ -5,7 +5,6 @@ using Actors.Hosting;
 using Actors.Persistence.Journal;
 using Bank.Actors;
 using Bank.Host.Http;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
