@@ -41,13 +41,6 @@ internal sealed partial class ActorCell
         lock (extras) return extras.Children is { Count: > 0 } children ? [.. children.Values] : [];
     }
 
-    private int ChildrenCount()
-    {
-        var extras = _extras;
-        if (extras is null) return 0;
-        lock (extras) return extras.Children?.Count ?? 0;
-    }
-
     private bool IsChild(ActorCell cell)
     {
         var extras = _extras;
