@@ -82,6 +82,25 @@ public sealed class AccountActorSpecs : global::Actors.TestKit.TestKit
     }
 
     [Fact]
+    public async Task Commands_queued_behind_a_failed_write_reach_the_recovered_account()
+    {
+        var region = Region();
+        await Send(region, Open("a-8", 50m));
+        _journal.PauseWrites();
+        _journal.FailNextWrite(persistenceId: "a-8");
+
+        region.Tell(DepositOf("a-8", 25m), TestActor);
+        region.Tell(new GetAccount("a-8"), TestActor);
+        region.Tell(DepositOf("a-8", 5m), TestActor);
+        _journal.ResumeWrites();
+
+        Assert.IsType<PersistenceFailureException>((await ExpectMsgAsync<Status.Failure>()).Cause);
+        var state = await ExpectMsgAsync<AccountState>();
+        Assert.Equal((50m, 2L), (state.Balance, state.Version));
+        Assert.Equal(55m, Accepted(await ExpectMsgAsync<AccountReply>()).Balance);
+    }
+
+    [Fact]
     public async Task A_thousand_concurrent_withdrawals_never_overdraw()
     {
         var region = Region();

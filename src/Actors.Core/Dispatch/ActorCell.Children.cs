@@ -68,8 +68,9 @@ internal sealed partial class ActorCell
 
     public void Stop(IActorRef actor)
     {
-        if (ReferenceEquals(actor, this) && t_current == this) BeginTerminate();
-        else if (actor is ActorCell cell)
+        // Stopping oneself goes through the system inbox too: the current handler finishes before PostStop runs,
+        // and no further user message is handled (the inbox is read before each one).
+        if (actor is ActorCell cell)
         {
             // A restart waits for the children it is stopping (only those: PreRestart may keep the others).
             if (IsChild(cell)) (Extras.StoppingChildren ??= []).Add(cell);

@@ -20,6 +20,7 @@ public sealed class EntityRegion : ReceiveActor
         _entityProps = entityProps;
         _extractor = extractor;
         Receive<Passivate>(OnPassivate);
+        Receive<DeadLetter>(OnDeadLetter);
         Receive<Terminated>(OnTerminated);
         Receive<GetRegionStats>(_ => Sender.Tell(new RegionStats(_entities.Count)));
         ReceiveAny(Route);
@@ -27,6 +28,30 @@ public sealed class EntityRegion : ReceiveActor
 
     public static Props Props(Func<string, Props> entityProps, IMessageExtractor extractor) =>
         Core.Props.Create(() => new EntityRegion(entityProps, extractor));
+
+    // An entity that stopped on its own (e.g. its journal write failed) leaves the messages still in its mailbox
+    // as dead letters. They were meant for the entity, not for that incarnation: route them to the next one.
+    protected internal override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+
+    protected internal override void PostStop() => Context.System.EventStream.Unsubscribe(Self, typeof(DeadLetter));
+
+    private void OnDeadLetter(DeadLetter deadLetter)
+    {
+        if (!Equals(deadLetter.Recipient.Path.Parent, Self.Path)) return;
+        var id = Uri.UnescapeDataString(deadLetter.Recipient.Path.Name);
+        if (_passivating.TryGetValue(id, out var buffer))
+        {
+            buffer.Add((deadLetter.Message, deadLetter.Sender ?? Context.System.DeadLetters));
+            return;
+        }
+        if (_entities.TryGetValue(id, out var current) && Equals(current, deadLetter.Recipient))
+        {
+            // Its Terminated has not arrived yet: keep the message for the incarnation that Terminated will start.
+            _passivating[id] = [(deadLetter.Message, deadLetter.Sender ?? Context.System.DeadLetters)];
+            return;
+        }
+        EntityFor(id).Tell(deadLetter.Message, deadLetter.Sender);
+    }
 
     private void Route(object message)
     {
