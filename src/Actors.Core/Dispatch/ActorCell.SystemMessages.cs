@@ -12,6 +12,10 @@ internal sealed partial class ActorCell
         }
         while (true)
         {
+            // A plain read first: the inbox is almost always empty, and the exchange is a locked instruction each turn.
+            // A message pushed just after this read is not lost: its sender schedules the actor, or the end of the turn
+            // finds it (HasWork).
+            if (Volatile.Read(ref _systemInbox) is null) return;
             var stack = Interlocked.Exchange(ref _systemInbox, null);
             if (stack is null) return;
 

@@ -1,0 +1,113 @@
+using System.Data.Common;
+using Actors.Persistence.Query.Projections;
+using Bank.Domain;
+
+namespace Bank.ReadModels;
+
+/// <summary>
+/// Reads the bank's read model (as of the projection's offset; see <see cref="Projection.WaitForOffsetAsync"/> for
+/// read-your-writes). Lists come in a stable order: accounts by account id, transactions by version (oldest first).
+/// </summary>
+public sealed class BankReadModelQueries
+{
+    private readonly ProjectionDatabase _database;
+    private readonly BankSql _sql;
+
+    public BankReadModelQueries(ProjectionDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _sql = new BankSql(database);
+    }
+
+    public Task<Page<AccountSummary>> ListAccountsAsync(AccountListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        CheckPage(query.Offset, query.Limit);
+        List<string> conditions = [];
+        List<(string, object?)> parameters = [("limit", (long)query.Limit + 1), ("offset", (long)query.Offset)];
+        if (query.Status is { } status)
+        {
+            conditions.Add("status = @status");
+            parameters.Add(("status", StatusText(status)));
+        }
+        if (query.Owner is { } owner)
+        {
+            conditions.Add("owner = @owner");
+            parameters.Add(("owner", owner));
+        }
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        var sql = $"SELECT {_sql.SummaryColumns} FROM {_sql.Summary}{where} ORDER BY account_id LIMIT @limit OFFSET @offset";
+        return _database.ReadAsync(async (session, ct) =>
+        {
+            var rows = await session.QueryAsync(sql, r => ReadSummary(session, r), ct, [.. parameters]).ConfigureAwait(false);
+            return ToPage(rows, query.Offset, query.Limit);
+        }, cancellationToken);
+    }
+
+    /// <summary>The account's summary; null when the read model does not know it (yet).</summary>
+    public Task<AccountSummary?> GetAccountAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        var sql = $"SELECT {_sql.SummaryColumns} FROM {_sql.Summary} WHERE account_id = @account_id";
+        return _database.ReadAsync(async (session, ct) =>
+        {
+            var rows = await session.QueryAsync(sql, r => ReadSummary(session, r), ct, ("account_id", accountId)).ConfigureAwait(false);
+            return rows.Count == 0 ? null : rows[0];
+        }, cancellationToken);
+    }
+
+    /// <summary>The account's deposits and withdrawals, oldest first (empty for an unknown account).</summary>
+    public Task<Page<AccountTransaction>> GetTransactionsAsync(string accountId, int offset = 0, int limit = BankReadModel.DefaultPageSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        CheckPage(offset, limit);
+        var sql = $"SELECT {_sql.TransactionColumns} FROM {_sql.Transaction} WHERE account_id = @account_id ORDER BY version LIMIT @limit OFFSET @offset";
+        return _database.ReadAsync(async (session, ct) =>
+        {
+            var rows = await session.QueryAsync(sql, r => ReadTransaction(session, r), ct,
+                ("account_id", accountId), ("limit", (long)limit + 1), ("offset", (long)offset)).ConfigureAwait(false);
+            return ToPage(rows, offset, limit);
+        }, cancellationToken);
+    }
+
+    public Task<BankTotals> GetTotalsAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync((session, ct) => BankAccountsHandler.ReadTotalsAsync(session, _sql, ct), cancellationToken);
+
+    private static void CheckPage(int offset, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, BankReadModel.MaxPageSize);
+    }
+
+    private static Page<T> ToPage<T>(List<T> rows, int offset, int limit)
+    {
+        var hasMore = rows.Count > limit;
+        if (hasMore) rows.RemoveAt(rows.Count - 1);
+        return new Page<T>(rows, offset, limit, hasMore ? offset + limit : null);
+    }
+
+    private static AccountSummary ReadSummary(ProjectionSession session, DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), session.GetDecimal(r, 3), ParseStatus(r.GetString(4)), r.GetInt64(5),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)));
+
+    private static AccountTransaction ReadTransaction(ProjectionSession session, DbDataReader r) => new(
+        r.GetString(0), r.GetInt64(1), r.GetString(2) == "deposit" ? TransactionKind.Deposit : TransactionKind.Withdrawal,
+        session.GetDecimal(r, 3), session.GetDecimal(r, 4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.GetInt64(6));
+
+    internal static string StatusText(AccountStatus status) => status switch
+    {
+        AccountStatus.Open => "open",
+        AccountStatus.Closed => "closed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "The read model holds open and closed accounts only."),
+    };
+
+    private static AccountStatus ParseStatus(string text) => text switch
+    {
+        "open" => AccountStatus.Open,
+        "closed" => AccountStatus.Closed,
+        _ => throw new InvalidOperationException($"Unknown account status '{text}' in account_summary."),
+    };
+}

@@ -1,0 +1,314 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Actors.Benchmarks.Shared;
+
+namespace Actors.Benchmarks.Http;
+
+/// <summary>
+/// A load program for the bank API. Opens N accounts, then keeps C requests in flight over keep-alive HTTP/1.1
+/// connections for a fixed time: random deposits and withdrawals (amounts in cents, so every sum is exact) on random
+/// accounts. It counts requests per second per window, latency percentiles over the whole measured time, refused
+/// overdraws (409 insufficient-funds) and errors. At the end every account's balance (GET /accounts/{id}) must equal
+/// its opening deposit plus the acknowledged deposits minus the acknowledged withdrawals.
+/// </summary>
+public sealed class HttpLoadBenchmark : AsyncBenchmark
+{
+    private readonly BenchOption<string> _url = new("--url", "", "Load an already running host (e.g. http://127.0.0.1:5000) instead of starting one in-process.");
+    private readonly BenchOption<int> _accounts = new("--accounts", 1_000, "How many accounts.");
+    private readonly BenchOption<double> _duration = new("--duration", 20, "Measured seconds (split into --runs windows; at most 600).");
+    private readonly BenchOption<int> _concurrency = new("--concurrency", 96, "Requests in flight (= keep-alive connections).");
+    private readonly BenchOption<double> _warmupSeconds = new("--warmup-seconds", 3, "Seconds of load per warm-up before measuring.");
+
+    public override string Name => "load";
+    public override string Description => "Random deposits/withdrawals over keep-alive connections for a fixed time; requests/s, latency, balance check.";
+    public override IEnumerable<Option> Options => [_url, _accounts, _duration, _concurrency, _warmupSeconds];
+
+    private static readonly Metric Throughput = new("req/s", Better.Higher, null, "-", Target: 20e3);
+    private static readonly Metric P99 = new("ms", Better.Lower, null, "-", Target: 20);
+    private static readonly Metric Latency = new("ms", Better.Lower, null, "-", null);
+    private static readonly Metric Mismatches = new("accounts", Better.Lower, null, "-", Target: 0);
+
+    public override async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var label = $"{context.Suite} {Name}";
+        var accounts = Math.Max(1, context.Get(_accounts));
+        var concurrency = Math.Clamp(context.Get(_concurrency), 1, 4096);
+        var duration = TimeSpan.FromSeconds(Math.Clamp(context.Get(_duration), 1, 600));
+        var warmup = TimeSpan.FromSeconds(Math.Clamp(context.Get(_warmupSeconds), 0, 60));
+        var url = context.Get(_url);
+
+        InProcessBankHost? host = null;
+        Uri address;
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            host = await InProcessBankHost.StartAsync(cancellationToken);
+            address = host.Address;
+            context.Progress.Info(label, $"started Bank.Host in-process at {address} (SQLite journal, synchronous=FULL, in a temp directory; log level Warning)");
+        }
+        else
+        {
+            address = new Uri(url);
+            context.Progress.Info(label, $"loading {address}");
+        }
+
+        try
+        {
+            using var handler = new SocketsHttpHandler
+            {
+                MaxConnectionsPerServer = concurrency,
+                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                UseCookies = false,
+                UseProxy = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            };
+            using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+            client.DefaultRequestHeaders.ExpectContinue = false;
+
+            var ledger = new Ledger(accounts);
+            var runId = Guid.NewGuid().ToString("N")[..8];
+            var clock = Stopwatch.StartNew();
+            await OpenAccountsAsync(client, ledger, runId, concurrency, cancellationToken);
+            context.Progress.Info(label, $"opened {accounts:N0} accounts (1,000.00 each) in {clock.Elapsed.TotalSeconds:0.0} s");
+
+            for (var i = 1; i <= context.Warmups && warmup > TimeSpan.Zero; i++)
+            {
+                var w = await LoadAsync(client, ledger, runId, concurrency, warmup, cancellationToken);
+                context.Progress.Sample(label, $"warm-up {i}/{context.Warmups}", w.Rate, "req/s", w.Summary);
+            }
+
+            var window = duration / context.Runs;
+            var rates = new List<double>();
+            var all = new List<long>();
+            var totals = new LoadResult();
+            for (var i = 1; i <= context.Runs; i++)
+            {
+                Measure.FullCollect();
+                var gc = GcSnapshot.Take();
+                var run = await LoadAsync(client, ledger, runId, concurrency, window, cancellationToken);
+                rates.Add(run.Rate);
+                all.AddRange(run.Latencies);
+                totals.Add(run, latencies: false);
+                context.Progress.Sample(label, $"window {i}/{context.Runs}", run.Rate, "req/s", $"{run.Summary}; {GcSnapshot.Take().Since(gc)}");
+            }
+
+            all.Sort();
+            var (p50, p99, p999) = (Percentile(all, 0.50), Percentile(all, 0.99), Percentile(all, 0.999));
+            context.Progress.Info(label,
+                $"measured {duration.TotalSeconds:0} s: {totals.Requests:N0} requests, p50 {p50:0.00} ms, p99 {p99:0.00} ms, p99.9 {p999:0.00} ms, max {Percentile(all, 1):0.00} ms; "
+                + $"{totals.Deposits:N0} deposits, {totals.Withdrawals:N0} withdrawals, {totals.Refused:N0} refused overdraws (409), {totals.Errors:N0} errors");
+
+            clock.Restart();
+            var (checkedCount, mismatched, uncertain) = await CheckBalancesAsync(client, ledger, runId, concurrency, context, label, cancellationToken);
+            var verdict = mismatched == 0 && uncertain == 0 && ledger.Errors == 0 ? "PASS" : "FAIL";
+            context.Progress.Info(label,
+                $"balance check {verdict}: {checkedCount:N0} accounts read back in {clock.Elapsed.TotalSeconds:0.0} s, {mismatched:N0} mismatched, "
+                + $"{uncertain:N0} with an unknown outcome (error or timeout) left out; {ledger.Errors:N0} errors in all");
+            Console.WriteLine($"balance check: {verdict}");
+
+            var where = host is null ? address.ToString() : "in-process Bank.Host, SQLite FULL";
+            var load = $"{accounts:N0} accounts, {concurrency} in flight, {duration.TotalSeconds:0} s in {context.Runs} windows; {where}";
+            return
+            [
+                new BenchmarkResult(context.Suite, Name, Throughput, rates,
+                    $"{load}; {totals.Refused:N0} refused overdraws, {totals.Errors:N0} errors; balance check {verdict}"),
+                new BenchmarkResult(context.Suite, Name + " p50", Latency, [p50]),
+                new BenchmarkResult(context.Suite, Name + " p99", P99, [p99]),
+                new BenchmarkResult(context.Suite, Name + " p99.9", Latency, [p999]),
+                new BenchmarkResult(context.Suite, Name + " balances", Mismatches, [mismatched + uncertain],
+                    $"{verdict}: {mismatched} accounts off, {uncertain} unknown outcomes, {ledger.Errors} errors"),
+            ];
+        }
+        finally
+        {
+            if (host is not null) await host.DisposeAsync();
+        }
+    }
+
+    private static string AccountId(string runId, int i) => $"load-{runId}-{i}";
+
+    private static ByteArrayContent Json(string json)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static async Task OpenAccountsAsync(HttpClient client, Ledger ledger, string runId, int concurrency, CancellationToken cancellationToken)
+    {
+        await Parallel.ForEachAsync(Enumerable.Range(0, ledger.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var id = AccountId(runId, i);
+                using var response = await client.PostAsync("/accounts",
+                    Json($"{{\"accountId\":\"{id}\",\"owner\":\"Load {i}\",\"initialDeposit\":1000.00}}"), ct);
+                if (response.StatusCode != HttpStatusCode.Created)
+                    throw new InvalidOperationException($"Opening {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                ledger.Opened(i, 100_000);
+            });
+    }
+
+    private static async Task<LoadResult> LoadAsync(HttpClient client, Ledger ledger, string runId, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var workers = new Task<LoadResult>[concurrency];
+        for (var w = 0; w < concurrency; w++)
+        {
+            var seed = Random.Shared.Next();
+            workers[w] = Task.Run(() => WorkerAsync(client, ledger, runId, deadline, new Random(seed), cancellationToken), cancellationToken);
+        }
+        var results = await Task.WhenAll(workers);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var total = new LoadResult();
+        foreach (var r in results) total.Add(r);
+        total.Rate = total.Requests / elapsed.TotalSeconds;
+        return total;
+    }
+
+    private static async Task<LoadResult> WorkerAsync(HttpClient client, Ledger ledger, string runId, long deadline, Random random, CancellationToken cancellationToken)
+    {
+        var result = new LoadResult();
+        // Bounded by time, and by count as a second line of defence.
+        for (var n = 0; n < 10_000_000 && Stopwatch.GetTimestamp() < deadline; n++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var i = random.Next(ledger.Count);
+            var cents = random.Next(1, 10_001); // 0.01 .. 100.00
+            var deposit = random.Next(100) < 55;
+            var amount = (cents / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+            var path = $"/accounts/{AccountId(runId, i)}/{(deposit ? "deposits" : "withdrawals")}";
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                using var response = await client.PostAsync(path, Json($"{{\"amount\":{amount}}}"), cancellationToken);
+                var body = response.StatusCode == HttpStatusCode.OK ? null : await response.Content.ReadAsStringAsync(cancellationToken);
+                result.Latencies.Add(Stopwatch.GetTimestamp() - start);
+                result.Requests++;
+                switch (response.StatusCode)
+                {
+                    case HttpStatusCode.OK:
+                        ledger.Acknowledged(i, deposit ? cents : -cents);
+                        if (deposit) result.Deposits++;
+                        else result.Withdrawals++;
+                        break;
+                    case HttpStatusCode.Conflict when !deposit && body!.Contains("insufficient-funds", StringComparison.Ordinal):
+                        result.Refused++;
+                        break;
+                    default:
+                        ledger.Unknown(i, $"{(int)response.StatusCode} {body}");
+                        result.Errors++;
+                        break;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                result.Latencies.Add(Stopwatch.GetTimestamp() - start);
+                result.Requests++;
+                result.Errors++;
+                ledger.Unknown(i, e.Message);
+            }
+        }
+        return result;
+    }
+
+    private static async Task<(int Checked, int Mismatched, int Uncertain)> CheckBalancesAsync(
+        HttpClient client, Ledger ledger, string runId, int concurrency, BenchmarkContext context, string label, CancellationToken cancellationToken)
+    {
+        var mismatched = 0;
+        var reported = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, ledger.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                if (ledger.IsUncertain(i)) return;
+                using var response = await client.GetAsync($"/accounts/{AccountId(runId, i)}", ct);
+                var body = await response.Content.ReadAsStringAsync(ct);
+                decimal? balance = null;
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    using var json = JsonDocument.Parse(body);
+                    balance = json.RootElement.GetProperty("balance").GetDecimal();
+                }
+                var expected = ledger.ExpectedCents(i) / 100m;
+                if (balance == expected) return;
+                Interlocked.Increment(ref mismatched);
+                if (Interlocked.Increment(ref reported) <= 10)
+                    context.Progress.Info(label, $"  MISMATCH {AccountId(runId, i)}: expected {expected}, got {(balance?.ToString(CultureInfo.InvariantCulture) ?? body)}");
+            });
+        var uncertain = Enumerable.Range(0, ledger.Count).Count(ledger.IsUncertain);
+        return (ledger.Count - uncertain, mismatched, uncertain);
+    }
+
+    private static double Percentile(List<long> sortedTicks, double p)
+    {
+        if (sortedTicks.Count == 0) return double.NaN;
+        var index = (int)Math.Min(sortedTicks.Count - 1, Math.Ceiling(p * sortedTicks.Count) - 1);
+        return sortedTicks[Math.Max(0, index)] * 1000.0 / Stopwatch.Frequency;
+    }
+
+    /// <summary>What the load generator knows each account's balance must be, in cents.</summary>
+    private sealed class Ledger(int count)
+    {
+        private readonly long[] _cents = new long[count];
+        private readonly int[] _uncertain = new int[count];
+        private int _errors;
+        private string? _firstError;
+
+        public int Count => count;
+        public int Errors => Volatile.Read(ref _errors);
+
+        public void Opened(int i, long cents) => Interlocked.Exchange(ref _cents[i], cents);
+
+        public void Acknowledged(int i, long cents) => Interlocked.Add(ref _cents[i], cents);
+
+        public void Unknown(int i, string error)
+        {
+            Interlocked.Exchange(ref _uncertain[i], 1);
+            if (Interlocked.Increment(ref _errors) == 1) _firstError = error;
+            if (_errors <= 5) Console.Error.WriteLine($"error on account {i}: {error}");
+        }
+
+        public bool IsUncertain(int i) => Volatile.Read(ref _uncertain[i]) != 0;
+
+        public long ExpectedCents(int i) => Interlocked.Read(ref _cents[i]);
+
+        public string? FirstError => _firstError;
+    }
+
+    private sealed class LoadResult
+    {
+        public List<long> Latencies { get; } = new(1024);
+        public long Requests;
+        public long Deposits;
+        public long Withdrawals;
+        public long Refused;
+        public long Errors;
+        public double Rate;
+
+        public void Add(LoadResult other, bool latencies = true)
+        {
+            if (latencies) Latencies.AddRange(other.Latencies);
+            Requests += other.Requests;
+            Deposits += other.Deposits;
+            Withdrawals += other.Withdrawals;
+            Refused += other.Refused;
+            Errors += other.Errors;
+        }
+
+        public string Summary
+        {
+            get
+            {
+                var sorted = Latencies.Order().ToList();
+                return $"p50 {Percentile(sorted, 0.5):0.00} ms, p99 {Percentile(sorted, 0.99):0.00} ms, p99.9 {Percentile(sorted, 0.999):0.00} ms; "
+                       + $"{Refused:N0} refused, {Errors:N0} errors";
+            }
+        }
+    }
+}
