@@ -16,8 +16,8 @@ public static class BankReadModel
     public const int MaxPageSize = 1000;
 
     /// <summary>
-    /// The projection that keeps account_summary, account_transaction and bank_totals from the events tagged
-    /// <see cref="AccountTag"/>. <paramref name="database"/> should be the journal's database.
+    /// The projection that keeps account_summary, account_transaction and bank_totals (by currency) from the events
+    /// tagged <see cref="AccountTag"/>. A database holding an older shape of these tables is rebuilt from offset 0. <paramref name="database"/> should be the journal's database.
     /// </summary>
     public static Projection CreateProjection(
         IReadJournal readJournal,
@@ -29,6 +29,6 @@ public static class BankReadModel
         ArgumentNullException.ThrowIfNull(readJournal);
         ArgumentNullException.ThrowIfNull(database);
         return new Projection(ProjectionName, ProjectionSource.EventsByTag(readJournal, AccountTag),
-            new BankAccountsHandler(database), database, settings, log, time);
+            new BankAccountsHandler(database, ProjectionName, log), database, settings, log, time);
     }
 }

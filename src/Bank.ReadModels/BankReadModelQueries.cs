@@ -72,6 +72,7 @@ public sealed class BankReadModelQueries
         }, cancellationToken);
     }
 
+    /// <summary>The totals of every currency that has had an account, by currency (ordinal).</summary>
     public Task<BankTotals> GetTotalsAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync((session, ct) => BankAccountsHandler.ReadTotalsAsync(session, _sql, ct), cancellationToken);
 

@@ -30,10 +30,50 @@ public sealed record AccountTransaction(
     DateTimeOffset OccurredAt,
     long Offset);
 
-/// <summary>The single row of <c>bank_totals</c>.</summary>
-public sealed record BankTotals(long AccountsOpen, long AccountsClosed, decimal TotalBalance, decimal TotalDeposited, decimal TotalWithdrawn)
+/// <summary>One row of <c>bank_totals</c>: the accounts of one currency and their money. Amounts are in that currency.</summary>
+/// <param name="Currency">Three uppercase letters (ISO 4217), as the accounts were opened with.</param>
+public sealed record CurrencyTotals(
+    string Currency, long AccountsOpen, long AccountsClosed, decimal TotalBalance, decimal TotalDeposited, decimal TotalWithdrawn)
 {
-    public static BankTotals Zero { get; } = new(0, 0, 0m, 0m, 0m);
+    public static CurrencyTotals Zero(string currency) => new(currency, 0, 0, 0m, 0m, 0m);
+}
+
+/// <summary>
+/// The bank's totals: one <see cref="CurrencyTotals"/> for every currency that has had an account, by currency
+/// (ordinal). Money is never added across currencies; account counts are, in <see cref="AccountsOpen"/> and
+/// <see cref="AccountsClosed"/>. Two totals are equal when their rows are.
+/// </summary>
+public sealed record BankTotals(IReadOnlyList<CurrencyTotals> Currencies)
+{
+    public static BankTotals Zero { get; } = new([]);
+
+    /// <summary>Open accounts of every currency.</summary>
+    public long AccountsOpen => Currencies.Sum(c => c.AccountsOpen);
+
+    /// <summary>Closed accounts of every currency.</summary>
+    public long AccountsClosed => Currencies.Sum(c => c.AccountsClosed);
+
+    /// <summary>The totals of <paramref name="currency"/>; zero when no account has it.</summary>
+    public CurrencyTotals For(string currency) =>
+        Currencies.FirstOrDefault(c => string.Equals(c.Currency, currency, StringComparison.Ordinal)) ?? CurrencyTotals.Zero(currency);
+
+    public bool Equals(BankTotals? other) =>
+        other is not null && (ReferenceEquals(this, other) || Currencies.SequenceEqual(other.Currencies));
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var currency in Currencies) hash.Add(currency);
+        return hash.ToHashCode();
+    }
+
+    // The rows themselves, not the list's type name, so that a failed comparison shows what differed.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("AccountsOpen = ").Append(AccountsOpen).Append(", AccountsClosed = ").Append(AccountsClosed)
+            .Append(", Currencies = [").AppendJoin(", ", Currencies).Append(']');
+        return true;
+    }
 }
 
 /// <summary>A page of a list in a stable order.</summary>

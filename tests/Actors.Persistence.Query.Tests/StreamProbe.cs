@@ -9,7 +9,7 @@ internal sealed class StreamProbe<T> : IAsyncDisposable
 
     private readonly Channel<T> _items = Channel.CreateUnbounded<T>();
     private readonly CancellationTokenSource _cancel = new();
-    private readonly Task _pump;
+    private readonly Task<Exception?> _pump;
 
     public StreamProbe(Func<CancellationToken, IAsyncEnumerable<T>> query)
     {
@@ -20,10 +20,12 @@ internal sealed class StreamProbe<T> : IAsyncDisposable
                 await foreach (var item in query(_cancel.Token).WithCancellation(_cancel.Token))
                     await _items.Writer.WriteAsync(item);
                 _items.Writer.TryComplete();
+                return null;
             }
             catch (Exception e)
             {
                 _items.Writer.TryComplete(e);
+                return e;
             }
         });
     }
@@ -31,20 +33,11 @@ internal sealed class StreamProbe<T> : IAsyncDisposable
     /// <summary>Ends when the query ended, normally or not; never throws.</summary>
     public Task Ended => _pump;
 
-    /// <summary>How the query ended: null when it completed normally.</summary>
-    public async Task<Exception?> EndedWithAsync(TimeSpan timeout)
-    {
-        await _pump.WaitAsync(timeout);
-        try
-        {
-            await _items.Reader.Completion;
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
+    /// <summary>
+    /// How the query ended: null when it completed normally. Items delivered but not taken do not matter (the
+    /// channel's own Completion would wait for them to be read).
+    /// </summary>
+    public Task<Exception?> EndedWithAsync(TimeSpan timeout) => _pump.WaitAsync(timeout);
 
     public async Task<T> NextAsync(TimeSpan? timeout = null)
     {

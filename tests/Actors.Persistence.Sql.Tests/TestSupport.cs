@@ -59,6 +59,13 @@ public sealed class TempSqliteDatabase : IDisposable
 
     public SqliteJournal Journal(SqliteJournalOptions? options = null) => new(options ?? Options(), TestEvents.Serializer());
 
+    /// <summary>A plain connection that creates the file (and its directory) if missing, for setting up a file by hand.</summary>
+    public SqliteConnection OpenCreating()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        return Open();
+    }
+
     /// <summary>A plain connection to the file, for looking at what was stored.</summary>
     public SqliteConnection Open()
     {

@@ -17,6 +17,13 @@ public sealed class ApiDocumentationTests(InMemoryBankFixture fixture) : IClassF
         { "/accounts/{id}/close", "post", ["200", "400", "404", "409", "503"] },
         { "/accounts/{id}", "get", ["200", "400", "404", "503"] },
         { "/accounts/{id}/events", "get", ["200", "400", "404", "503"] },
+        { "/accounts", "get", ["200", "400", "503"] },
+        { "/accounts/{id}/transactions", "get", ["200", "400", "404", "503"] },
+        { "/stats", "get", ["200", "400", "503"] },
+        { "/projections", "get", ["200"] },
+        { "/projections/{name}", "get", ["200", "404"] },
+        { "/projections/{name}/rebuild", "post", ["202", "404", "503"] },
+        { "/events/stream", "get", ["200", "400"] },
         { "/health/live", "get", ["200"] },
         { "/health/ready", "get", ["200", "503"] },
     };
@@ -61,6 +68,62 @@ public sealed class ApiDocumentationTests(InMemoryBankFixture fixture) : IClassF
         Assert.True(schemas.GetProperty("AccountWriteResponse").GetProperty("properties").TryGetProperty("offset", out _));
     }
 
+    [Theory]
+    [InlineData("/accounts")]
+    [InlineData("/accounts/{id}/transactions")]
+    [InlineData("/stats")]
+    public async Task The_read_model_queries_document_minOffset(string path)
+    {
+        var document = await DocumentAsync();
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+        var minOffset = Assert.Single(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "minOffset");
+        Assert.Equal("query", minOffset.GetProperty("in").GetString());
+        Assert.Equal("integer", minOffset.GetProperty("schema").GetProperty("type").GetString());
+        Assert.Contains("read-model-behind", minOffset.GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task The_read_model_responses_are_described()
+    {
+        var document = await DocumentAsync();
+        var paths = document.GetProperty("paths");
+        Assert.Equal("#/components/schemas/AccountListResponse", OkSchema(paths, "/accounts", "get"));
+        Assert.Equal("#/components/schemas/TransactionListResponse", OkSchema(paths, "/accounts/{id}/transactions", "get"));
+        Assert.Equal("#/components/schemas/BankStatsResponse", OkSchema(paths, "/stats", "get"));
+        Assert.Equal("#/components/schemas/ProjectionListResponse", OkSchema(paths, "/projections", "get"));
+        Assert.Equal("#/components/schemas/ProjectionStatusResponse", OkSchema(paths, "/projections/{name}/rebuild", "post", "202"));
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var stats = schemas.GetProperty("BankStatsResponse").GetProperty("properties");
+        Assert.Equal(["accountsClosed", "accountsOpen", "currencies"], stats.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("array", stats.GetProperty("currencies").GetProperty("type").GetString());
+        Assert.Equal("#/components/schemas/CurrencyStatsResponse", stats.GetProperty("currencies").GetProperty("items").GetProperty("$ref").GetString());
+        var perCurrency = schemas.GetProperty("CurrencyStatsResponse");
+        Assert.Equal(["accountsClosed", "accountsOpen", "currency", "totalBalance", "totalDeposited", "totalWithdrawn"],
+            perCurrency.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
+        foreach (var money in new[] { "totalBalance", "totalDeposited", "totalWithdrawn" })
+            Assert.Equal("decimal", perCurrency.GetProperty("properties").GetProperty(money).GetProperty("format").GetString());
+        Assert.Equal("decimal", schemas.GetProperty("TransactionResponse").GetProperty("properties").GetProperty("balanceAfter").GetProperty("format").GetString());
+        var states = schemas.GetProperty("ProjectionState").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Equal(["stopped", "running", "rebuilding", "failed"], states);
+    }
+
+    [Fact]
+    public async Task The_event_stream_is_documented_as_server_sent_events_with_Last_Event_ID()
+    {
+        var document = await DocumentAsync();
+        var stream = document.GetProperty("paths").GetProperty("/events/stream").GetProperty("get");
+        var ok = stream.GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.True(ok.TryGetProperty("text/event-stream", out var events), $"Not text/event-stream: {ok}");
+        Assert.EndsWith("StreamedEvent", events.GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Contains(stream.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Last-Event-ID" && p.GetProperty("in").GetString() == "header");
+        Assert.Contains(stream.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "offset" && p.GetProperty("in").GetString() == "query");
+
+        var envelope = document.GetProperty("components").GetProperty("schemas").GetProperty("StreamedEvent").GetProperty("properties");
+        foreach (var field in new[] { "offset", "persistenceId", "sequenceNr", "timestamp", "tags", "type", "event" })
+            Assert.True(envelope.TryGetProperty(field, out _), $"StreamedEvent has no '{field}'.");
+    }
+
     [Fact]
     public async Task Swagger_UI_is_served_at_swagger()
     {
@@ -90,6 +153,10 @@ public sealed class ApiDocumentationTests(InMemoryBankFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    private static string? OkSchema(JsonElement paths, string path, string method, string status = "200") =>
+        paths.GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty(status).GetProperty("content")
+            .GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
 
     private async Task<JsonElement> DocumentAsync()
     {

@@ -1,4 +1,6 @@
+using Actors.Hosting;
 using Actors.Hosting.Hocon;
+using Actors.Persistence.Query.Projections;
 using Bank.Host.Hosting;
 using Bank.Host.Http;
 using Microsoft.Extensions.Configuration;
@@ -79,6 +81,72 @@ public sealed class ConfigurationTests
         Assert.Equal(new Bank.Actors.AccountSettings { SnapshotEvery = 7, KeepSnapshots = 3, PassivateAfter = TimeSpan.FromSeconds(30), IdempotencyWindow = 50 },
             BankHostServiceCollectionExtensions.ReadAccountSettings(configuration));
         Assert.Equal(new BankHttpSettings { MaxBodySize = 1024, AskTimeout = TimeSpan.FromMilliseconds(250) }, BankHttpSettings.From(configuration));
+    }
+
+    [Fact]
+    public void The_shipped_bank_conf_gives_the_documented_read_side_settings()
+    {
+        var configuration = new ConfigurationBuilder().AddHoconFile(BankConfiguration.ResolveFile(null)).Build();
+
+        var readModel = BankReadModelSettings.From(configuration);
+        Assert.Equal(500, readModel.Projection.MaxBatchSize);
+        Assert.Equal(2000, readModel.Projection.BufferSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), readModel.Projection.MinBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(30), readModel.Projection.MaxBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(5), readModel.Projection.ProgressLogInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), readModel.ReadYourWritesTimeout);
+
+        var query = QueryStores.ReadOptions(configuration);
+        Assert.Equal(500, query.PageSize);
+        Assert.Equal(TimeSpan.FromSeconds(1), query.PollInterval);
+        Assert.True(query.ListenForNotifications);
+    }
+
+    [Fact]
+    public void Read_side_settings_are_read_from_their_keys()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["bank:read-model:max-batch-size"] = "50",
+            ["bank:read-model:buffer-size"] = "100",
+            ["bank:read-model:min-backoff"] = "10ms",
+            ["bank:read-model:max-backoff"] = "2s",
+            ["bank:read-model:progress-log-interval"] = "1s",
+            ["bank:read-model:read-your-writes-timeout"] = "0s",
+            ["actors:persistence:query:page-size"] = "20",
+            ["actors:persistence:query:poll-interval"] = "250ms",
+            ["actors:persistence:query:listen-for-notifications"] = "false",
+        }).Build();
+
+        var readModel = BankReadModelSettings.From(configuration);
+        Assert.Equal(new ProjectionSettings
+        {
+            MaxBatchSize = 50, BufferSize = 100, MinBackoff = TimeSpan.FromMilliseconds(10), MaxBackoff = TimeSpan.FromSeconds(2),
+            ProgressLogInterval = TimeSpan.FromSeconds(1),
+        }, readModel.Projection);
+        Assert.Equal(TimeSpan.Zero, readModel.ReadYourWritesTimeout);
+
+        var query = QueryStores.ReadOptions(configuration);
+        Assert.Equal(20, query.PageSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), query.PollInterval);
+        Assert.False(query.ListenForNotifications);
+    }
+
+    [Theory]
+    [InlineData("bank:read-model:max-batch-size", "0")]
+    [InlineData("bank:read-model:max-backoff", "1ms")]
+    [InlineData("bank:read-model:read-your-writes-timeout", "1h")]
+    [InlineData("actors:persistence:query:page-size", "0")]
+    [InlineData("actors:persistence:query:poll-interval", "0s")]
+    public void Bad_read_side_settings_are_refused_naming_the_key(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var error = Assert.Throws<InvalidOperationException>(() =>
+        {
+            BankReadModelSettings.From(configuration);
+            QueryStores.ReadOptions(configuration);
+        });
+        Assert.Contains(key.StartsWith("bank", StringComparison.Ordinal) ? "bank:read-model" : key, error.Message);
     }
 
     [Fact]

@@ -14,11 +14,16 @@ public sealed class FaultyBankFixture : IDisposable
     public FaultyBankFixture()
     {
         Factory = BankFactory.InMemory(
-            services => services.AddSingleton(sp =>
+            services =>
             {
-                var serializer = sp.GetRequiredService<IEventSerializer>();
-                return new JournalStores("faulty", new FaultyJournal(new InMemoryJournal(serializer)), new InMemorySnapshotStore(serializer), _ => Task.CompletedTask);
-            }),
+                services.AddSingleton(sp =>
+                {
+                    var serializer = sp.GetRequiredService<IEventSerializer>();
+                    return new JournalStores("faulty", new FaultyJournal(new InMemoryJournal(serializer)), new InMemorySnapshotStore(serializer), _ => Task.CompletedTask);
+                });
+                // The faulty wrapper has no read journal of its own: the read side reads the journal it wraps.
+                services.AddSingleton(sp => QueryStores.InMemory(((FaultyJournal)sp.GetRequiredService<IJournal>()).Inner));
+            },
             new Dictionary<string, string?> { ["bank:accounts:ask-timeout"] = "1s" });
     }
 

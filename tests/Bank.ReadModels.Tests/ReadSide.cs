@@ -96,12 +96,18 @@ public sealed class ReadSide : IAsyncDisposable
         });
     }
 
-    /// <summary>Waits (at most 5 s) until the read model has every event up to <paramref name="offset"/>.</summary>
-    public async Task CaughtUpToAsync(long offset)
+    /// <summary>Waits (at most <paramref name="timeout"/>, default 5 s) until the read model has every event up to <paramref name="offset"/>.</summary>
+    public Task CaughtUpToAsync(long offset, TimeSpan? timeout = null) => CaughtUpToAsync(Projection, offset, timeout);
+
+    /// <inheritdoc cref="CaughtUpToAsync(long, TimeSpan?)"/>
+    public static async Task CaughtUpToAsync(Projection projection, long offset, TimeSpan? timeout = null)
     {
-        Assert.True(await Projection.WaitForOffsetAsync(offset, TimeSpan.FromSeconds(5)),
-            $"The projection did not reach offset {offset}: {Projection.Status}");
+        Assert.True(await projection.WaitForOffsetAsync(offset, timeout ?? TimeSpan.FromSeconds(5)),
+            $"The projection did not reach offset {offset}: {projection.Status}");
     }
+
+    /// <summary>Another instance of the bank projection on the same database (as after a restart of the host).</summary>
+    public Projection NewProjection(ProjectionSettings? settings = null) => BankReadModel.CreateProjection(ReadJournal, Database, settings ?? FastSettings);
 
     /// <summary>Waits until the read model has everything the journal holds now.</summary>
     public async Task CaughtUpAsync() => await CaughtUpToAsync(await ReadJournal.HighestOffsetAsync());

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Actors.Benchmarks.Core;
 using Actors.Benchmarks.Http;
 using Actors.Benchmarks.Persistence;
+using Actors.Benchmarks.Projection;
 using Actors.Benchmarks.Shared;
 
 // One subcommand per suite (one folder each); running a suite runs all its benchmarks, a second word picks one.
@@ -11,6 +12,7 @@ BenchmarkSuite[] suites =
     CoreSuite.Create(),
     PersistenceSuite.Create(),
     HttpSuite.Create(),
+    ProjectionSuite.Create(),
 ];
 
 var runs = new Option<int>("--runs") { Description = "Measured runs per benchmark (the median is reported).", DefaultValueFactory = _ => 5, Recursive = true };

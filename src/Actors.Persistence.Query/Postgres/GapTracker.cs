@@ -11,88 +11,106 @@ namespace Actors.Persistence.Query;
 /// <para>
 /// <b>What the journal guarantees.</b> Every journal write transaction runs <c>SELECT pg_current_xact_id()</c> before it
 /// inserts, so it owns an xid before it draws any ordering value. The identity sequence has CACHE 1 (the default), so
-/// a smaller value was drawn earlier in time.
+/// a smaller value was drawn earlier in time. Xids are handed out in increasing order too.
 /// </para>
 /// <para>
-/// <b>The argument.</b> Each read runs in one REPEATABLE READ transaction and takes <c>pg_current_snapshot()</c> (the
-/// transaction's snapshot S: xmin, xmax, and xip, the xids in progress) together with the visible orderings above the
-/// reader's position. Let H be an ordering visible in S and o &lt; H an ordering not visible in S. o was drawn before H;
-/// H's transaction committed before S was taken; o's writer W owned its xid before drawing o. So W's xid is below
-/// S.xmax, and in S W has either ended (committed: o would be visible unless deleted since; or rolled back) or W is
-/// in progress, i.e. its xid is in S.xip. Hence:
-/// (1) if S.xip is empty, every ordering below the highest visible one is final: a missing one is permanent;
-/// (2) otherwise, remember S.xip and H. At a later snapshot S' in which none of those xids is in progress any more,
-/// every W that could hold a missing o &lt;= H has ended, so an ordering &lt;= H still missing in S' is permanent.
+/// <b>What a snapshot does not say.</b> <c>pg_current_snapshot()</c> lists as in progress only the xids below its xmax,
+/// which is the latest <i>completed</i> xid + 1; a transaction whose xid is at or above xmax is in progress but listed
+/// nowhere. That happens in the ordinary course of writing: writer A takes xid 100, writer B takes 101 and draws
+/// ordering 7, A draws 8 and commits. A reader's snapshot now shows 8, not 7, xmax 101 and nothing in progress,
+/// although B will commit 7. So "no xid in progress" in a snapshot proves nothing by itself.
+/// </para>
+/// <para>
+/// <b>The argument.</b> Each read runs in one REPEATABLE READ transaction: its snapshot S (from
+/// <c>pg_current_snapshot()</c>) and the visible orderings above the reader's position. Let H be an ordering visible in
+/// S (or, for a current query, the end it took from an earlier snapshot) and o &lt; H an ordering not visible in S.
+/// o was drawn before H; H's transaction committed before S was taken; o's writer W owned its xid before drawing o.
+/// So W's xid was assigned before S. When the read meets such a gap it takes an xid of its own, N
+/// (<c>pg_current_xact_id()</c> after S): every xid assigned before S is below N. A snapshot S' (S itself, or a later
+/// one) in which no xid below N is in progress (none in its in-progress list, and its xmax at least N, so that no xid
+/// below N is hidden above xmax) shows that every W has ended: an ordering &lt;= H still missing in S' is permanent
+/// (rolled back, or deleted). Until then the gap may fill.
 /// </para>
 /// <para>
 /// <b>The rule.</b> The reader delivers rows only up to the last ordering before the first gap that is not known to be
-/// permanent (the "safe" bound). At such a gap it records the in-progress xids and the highest visible ordering of that
-/// read (once, until they resolve); a later read whose snapshot no longer lists any of them marks every gap up to that
-/// ordering permanent and moves on. A gap that fills is simply read. The gap check looks at the global orderings
-/// (all events, not only a tag's rows), because an in-flight event may belong to any tag.
+/// permanent (the "safe" bound). At such a gap it takes N and records (N, H) once, until resolved; the read whose
+/// snapshot shows no xid below N in progress (often the same read: then a gap of deleted events costs no wait) marks
+/// every gap up to H permanent and moves on. A gap that fills is simply read. The gap check looks at the global
+/// orderings (all events, not only a tag's rows), because an in-flight event may belong to any tag.
 /// </para>
 /// <para>
-/// Costs: a transaction that holds an xid for long (any transaction, not only journal writers, since the snapshot
-/// cannot tell them apart) delays readers at a permanent gap (a rollback, deleted events) until it ends; it never
-/// makes them skip. A rolled-back write sends no notification, so readers notice it at their next poll. Snapshots of
-/// a hot standby do not list in-progress xids: read from the primary.
+/// Costs: a transaction that holds an xid for long (any transaction, not only journal writers, since xids cannot tell
+/// them apart) delays readers at a permanent gap (a rollback, deleted events) until it ends; it never makes them skip.
+/// A rolled-back write sends no notification, so readers notice it at their next poll. A reader takes one xid per
+/// gap it has to wait for (not per read): read from the primary (a hot standby hands out no xids).
 /// </para>
 /// </summary>
 internal sealed class GapTracker
 {
-    private IReadOnlySet<ulong>? _pendingInProgress;
-    private long _pendingHorizon;
+    private (ulong XidBound, long Horizon)? _pending;
 
     /// <summary>Every missing ordering at or below this is known never to appear.</summary>
     public long PermanentUpTo { get; private set; }
 
-    /// <summary>True while the reader waits for the transactions it saw in flight at a gap.</summary>
-    public bool HasPendingGap => _pendingInProgress is not null;
+    /// <summary>True while the reader waits for the transactions that may still fill a gap it met.</summary>
+    public bool HasPendingGap => _pending is not null;
 
     /// <summary>
     /// The safe bound for one read. <paramref name="window"/> describes the visible orderings in
     /// (<paramref name="position"/>, <paramref name="end"/>] of that read, at most a scan size of them, all in
     /// <paramref name="snapshot"/>. <paramref name="end"/> is <see cref="long.MaxValue"/> for live queries; for a
     /// current query it is an ordering that was visible (committed) before this read.
-    /// Returns the highest ordering up to which every ordering is final, and whether a gap blocks the way before
-    /// the window's end (or before <paramref name="end"/>).
+    /// <paramref name="xidBound"/> is an xid the reader took after <paramref name="snapshot"/> (null: not taken yet);
+    /// when the decision needs one, the result says so and the caller asks again with it, in the same transaction.
     /// </summary>
-    public (long Safe, bool Blocked) Settle(PgSnapshot snapshot, long position, long end, OrderingWindow window)
+    public GapDecision Settle(PgSnapshot snapshot, long position, long end, OrderingWindow window, ulong? xidBound = null)
     {
-        if (_pendingInProgress is not null && !snapshot.AnyInProgress(_pendingInProgress))
+        if (_pending is { } pending && !snapshot.AnyInProgressBelow(pending.XidBound))
         {
-            PermanentUpTo = Math.Max(PermanentUpTo, _pendingHorizon);
-            _pendingInProgress = null;
+            PermanentUpTo = Math.Max(PermanentUpTo, pending.Horizon);
+            _pending = null;
         }
 
-        var nothingInFlight = snapshot.InProgress.Count == 0;
+        while (true)
+        {
+            var (safe, horizon) = Evaluate(position, end, window);
+            if (horizon is not { } h) return new GapDecision(safe, Blocked: false, NeedsXidBound: false);
+            // Still waiting for the writers of an earlier gap: they are below any newer bound too.
+            if (_pending is not null) return new GapDecision(safe, Blocked: true, NeedsXidBound: false);
+            if (xidBound is not { } bound) return new GapDecision(safe, Blocked: true, NeedsXidBound: true);
+            if (snapshot.AnyInProgressBelow(bound))
+            {
+                _pending = (bound, h);
+                return new GapDecision(safe, Blocked: true, NeedsXidBound: false);
+            }
+            // Nobody who could fill it is left: permanent. PermanentUpTo grows each time, so this ends.
+            PermanentUpTo = Math.Max(PermanentUpTo, h);
+        }
+    }
+
+    /// <summary>How far the window is safe with what is known to be permanent, and the horizon of the first doubtful gap.</summary>
+    private (long Safe, long? Horizon) Evaluate(long position, long end, OrderingWindow window)
+    {
         var safe = window.Count == 0 ? position : window.HighestVisible;
-        long? blockedHorizon = null;
         foreach (var (before, after) in window.Gaps)
         {
             // Missing: before+1 .. after-1.
-            if (nothingInFlight || after - 1 <= PermanentUpTo) continue;
-            safe = before;
-            blockedHorizon = window.HighestVisible;
-            break;
+            if (after - 1 <= PermanentUpTo) continue;
+            return (before, window.HighestVisible);
         }
 
         // A current query's end was visible before; if the window is complete and ends below it, the orderings above
         // the window's last one up to end are missing (deleted since): the same rule, with end as the visible ordering.
-        if (blockedHorizon is null && end != long.MaxValue && !window.Full && safe < end)
-        {
-            if (nothingInFlight || end <= PermanentUpTo) safe = end;
-            else blockedHorizon = end;
-        }
-
-        if (blockedHorizon is { } horizon && _pendingInProgress is null)
-        {
-            _pendingInProgress = snapshot.InProgress;
-            _pendingHorizon = horizon;
-        }
-        return (safe, blockedHorizon is not null);
+        if (end != long.MaxValue && !window.Full && safe < end)
+            return end <= PermanentUpTo ? (end, null) : (safe, end);
+        return (safe, null);
     }
 }
+
+/// <param name="Safe">Every ordering up to here is final.</param>
+/// <param name="Blocked">A gap that may still fill stops the reader before the window's end (or before the query's end).</param>
+/// <param name="NeedsXidBound">Ask again with an xid taken after the snapshot, in the same transaction.</param>
+internal readonly record struct GapDecision(long Safe, bool Blocked, bool NeedsXidBound);
 
 /// <summary>
 /// The visible global orderings of one read above a position: how many (at most the scan size), the highest, and

@@ -4,7 +4,8 @@ namespace Actors.Persistence.Query;
 
 /// <summary>
 /// A PostgreSQL snapshot as <c>pg_current_snapshot()::text</c> shows it: <c>xmin:xmax:xip,xip,…</c> (64-bit xids,
-/// so no wraparound). <see cref="InProgress"/> holds the top-level transactions that were running when it was taken.
+/// so no wraparound). <see cref="InProgress"/> holds the top-level transactions that were running when it was taken
+/// and whose xid is below <see cref="Xmax"/>; running transactions with a higher xid are not listed.
 /// </summary>
 internal sealed class PgSnapshot
 {
@@ -23,13 +24,17 @@ internal sealed class PgSnapshot
 
     public IReadOnlySet<ulong> InProgress { get; }
 
-    /// <summary>True when any of <paramref name="xids"/> was still running when this snapshot was taken.</summary>
-    public bool AnyInProgress(IReadOnlySet<ulong> xids)
+    /// <summary>
+    /// True when a transaction with an xid below <paramref name="bound"/> had not ended when this snapshot was taken:
+    /// one listed in progress, or one at or above <see cref="Xmax"/> (the latest completed xid + 1), which a snapshot
+    /// does not list. <paramref name="bound"/> must be an xid already handed out, so that every xid below it was too.
+    /// </summary>
+    public bool AnyInProgressBelow(ulong bound)
     {
-        if (InProgress.Count == 0) return false;
-        foreach (var xid in xids)
+        if (Xmax < bound) return true;
+        foreach (var xid in InProgress)
         {
-            if (InProgress.Contains(xid)) return true;
+            if (xid < bound) return true;
         }
         return false;
     }

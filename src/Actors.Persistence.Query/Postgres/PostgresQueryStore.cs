@@ -69,7 +69,9 @@ internal sealed class PostgresQueryStore : QueryStore
                 (SELECT persistence_id FROM {metadata} WHERE persistence_id > $1 ORDER BY persistence_id LIMIT $2)
             ) u ORDER BY persistence_id LIMIT $2
             """;
-        _startSql = $"SELECT pg_current_snapshot()::text, coalesce((SELECT max(ordering) FROM {journalTable}), 0)";
+        // One statement, one snapshot: its in-progress list, the highest ordering in it, and an xid taken after it.
+        _startSql =
+            $"SELECT pg_current_snapshot()::text, coalesce((SELECT max(ordering) FROM {journalTable}), 0), pg_current_xact_id()::text";
         // The visible global orderings in ($1, $2], at most $3 of them: returns each row that follows a gap (with the
         // visible ordering before it, or $1) and the last row, each with the window's highest ordering and row count.
         _windowSql =
@@ -203,8 +205,9 @@ internal sealed class PostgresQueryStore : QueryStore
     }
 
     /// <summary>
-    /// The highest visible ordering and, from the same snapshot, the transactions in progress: the only ones that can
-    /// still add an event below that ordering (see <see cref="GapTracker"/>).
+    /// The highest visible ordering and, from the same snapshot, an xid bound: only transactions with an xid below it
+    /// that were still in progress can add an event below that ordering (see <see cref="GapTracker"/>; the snapshot
+    /// alone does not list them all). In flight: the bound, boxed; null when none of them was in progress.
     /// </summary>
     public override async Task<PersistenceIdsStart> StartPersistenceIdsAsync(CancellationToken cancellationToken)
     {
@@ -213,14 +216,17 @@ internal sealed class PostgresQueryStore : QueryStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = PgSnapshot.Parse(reader.GetString(0));
-        return new PersistenceIdsStart(reader.GetInt64(1), snapshot.InProgress.Count == 0 ? null : snapshot.InProgress);
+        var bound = ParseXid(reader.GetString(2));
+        return new PersistenceIdsStart(reader.GetInt64(1), snapshot.AnyInProgressBelow(bound) ? bound : null);
     }
 
     public override async Task<bool> HaveFinishedAsync(object inFlight, CancellationToken cancellationToken)
     {
         var snapshot = await CurrentSnapshotAsync(cancellationToken).ConfigureAwait(false);
-        return !snapshot.AnyInProgress((IReadOnlySet<ulong>)inFlight);
+        return !snapshot.AnyInProgressBelow((ulong)inFlight);
     }
+
+    private static ulong ParseXid(string text) => ulong.Parse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<PgSnapshot> CurrentSnapshotAsync(CancellationToken cancellationToken)
     {
@@ -260,7 +266,14 @@ internal sealed class PostgresQueryStore : QueryStore
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken)
                 .ConfigureAwait(false);
             var (snapshot, window) = await ReadWindowAsync(connection, transaction, end, cancellationToken).ConfigureAwait(false);
-            var (safe, blocked) = _gaps.Settle(snapshot, Position, end, window);
+            var decision = _gaps.Settle(snapshot, Position, end, window);
+            if (decision.NeedsXidBound)
+            {
+                // A gap that may or may not fill: an xid taken now is above the xid of every writer that could fill it.
+                decision = _gaps.Settle(snapshot, Position, end, window, await TakeXidAsync(connection, transaction, cancellationToken)
+                    .ConfigureAwait(false));
+            }
+            var (safe, blocked) = (decision.Safe, decision.Blocked);
             _settled = Math.Max(_settled, safe);
 
             var upTo = Math.Min(_settled, end);
@@ -274,6 +287,12 @@ internal sealed class PostgresQueryStore : QueryStore
 
             var more = Position < upTo || (window.Full && !blocked);
             return new GlobalPage(page, CaughtUp: !more, Blocked: blocked && !more);
+        }
+
+        private static async Task<ulong> TakeXidAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_current_xact_id()::text", connection, transaction);
+            return ParseXid((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
         }
 
         private async Task<(PgSnapshot, OrderingWindow)> ReadWindowAsync(

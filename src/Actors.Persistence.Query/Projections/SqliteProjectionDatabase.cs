@@ -14,6 +14,7 @@ public sealed class SqliteProjectionDatabase : ProjectionDatabase
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly bool _inMemory;
+    private readonly SqliteWriteGate _writeGate;
 
     public SqliteProjectionDatabase(string connectionString, TimeSpan? busyTimeout = null)
     {
@@ -27,6 +28,7 @@ public sealed class SqliteProjectionDatabase : ProjectionDatabase
         _inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
         _connectionString = builder.ToString();
         _pragmas = $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds};";
+        _writeGate = SqliteWriteGate.For(_connectionString);
     }
 
     /// <summary>The journal's database.</summary>
@@ -60,6 +62,9 @@ public sealed class SqliteProjectionDatabase : ProjectionDatabase
             throw;
         }
     }
+
+    protected override async ValueTask<IDisposable?> EnterWriteTurnAsync(CancellationToken cancellationToken) =>
+        await _writeGate.EnterAsync(cancellationToken).ConfigureAwait(false);
 
     protected override Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
     {

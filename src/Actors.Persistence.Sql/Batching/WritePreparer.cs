@@ -46,6 +46,9 @@ internal static class WritePreparer
     private static string[] DistinctTags(IReadOnlyList<string>? tags, string persistenceId, long sequenceNr)
     {
         if (tags is null || tags.Count == 0) return [];
+        // The common case (an actor's one fixed tag) without a copy: a one-element array is distinct already, and
+        // nothing downstream writes to it.
+        if (tags is string[] { Length: 1 } single && single[0] is not null) return single;
         var distinct = new List<string>(tags.Count);
         foreach (var tag in tags)
         {

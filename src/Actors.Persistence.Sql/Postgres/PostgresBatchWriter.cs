@@ -6,10 +6,12 @@ using NpgsqlTypes;
 namespace Actors.Persistence.Sql.Postgres;
 
 /// <summary>
-/// Writes a batch in one transaction and one round trip before the commit: an <see cref="NpgsqlBatch"/> of
-/// <c>SELECT pg_current_xact_id()</c> (always first, see the tx_id column in Scripts/postgres.sql) and a single
-/// INSERT of all events from arrays (unnest), whose RETURNING gives each write its ordering and whose second CTE
-/// inserts the event_tag rows with those orderings. Arrays keep the statement text fixed whatever the batch size.
+/// Writes a batch in one transaction. Big batches (at least <c>CopyThreshold</c> events) go by binary COPY into the
+/// journal and tag tables (<see cref="PostgresCopyWriter"/>). Small ones take one round trip before the commit: an
+/// <see cref="NpgsqlBatch"/> of <c>SELECT pg_current_xact_id()</c> (always first, see the tx_id column in
+/// Scripts/postgres.sql) and a single INSERT of all events from arrays (unnest), whose RETURNING gives each write its
+/// ordering and whose second CTE inserts the event_tag rows with those orderings. Arrays keep the statement text fixed
+/// whatever the batch size.
 /// <para>
 /// When a write of the batch breaks the batch (23505: a sequence number is taken; a deadlock with another writer;
 /// a data error such as a NUL in a text), the transaction is rolled back and the writes are retried one by one,
@@ -21,12 +23,16 @@ namespace Actors.Persistence.Sql.Postgres;
 internal sealed class PostgresBatchWriter : IBatchWriter
 {
     private readonly PostgresDatabase _database;
+    private readonly int _copyThreshold;
     private readonly string _insert;
     private readonly string _insertWithTags;
+    private readonly PostgresCopyWriter _copy;
 
-    public PostgresBatchWriter(PostgresDatabase database)
+    public PostgresBatchWriter(PostgresDatabase database, int copyThreshold)
     {
         _database = database;
+        _copyThreshold = copyThreshold;
+        _copy = new PostgresCopyWriter(database);
         const string insertEvents =
             """
             INSERT INTO {0} (tx_id, persistence_id, sequence_nr, writer_id, manifest, payload, timestamp, tags)
@@ -110,8 +116,21 @@ internal sealed class PostgresBatchWriter : IBatchWriter
         return committed;
     }
 
-    /// <summary>Writes all events in one transaction; returns each write's highest ordering. Throws on any failure (rolled back).</summary>
-    private async Task<long[]> WriteInOneTransactionAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes all events in one transaction; returns each write's highest ordering. Throws on any failure (rolled back).
+    /// Batches of at least CopyThreshold events go by binary COPY, smaller ones (and the one-by-one retries) by one
+    /// INSERT from arrays, which needs fewer round trips.
+    /// </summary>
+    private Task<long[]> WriteInOneTransactionAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        var events = 0;
+        foreach (var write in writes) events += write.Events.Length;
+        return events >= _copyThreshold
+            ? _copy.WriteAsync(writes, events, cancellationToken)
+            : InsertInOneTransactionAsync(writes, cancellationToken);
+    }
+
+    private async Task<long[]> InsertInOneTransactionAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {
         await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

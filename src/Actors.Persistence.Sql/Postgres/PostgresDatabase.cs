@@ -10,10 +10,14 @@ internal sealed class PostgresDatabase : IAsyncDisposable
 
     private readonly bool _autoInitialize;
 
-    public PostgresDatabase(PostgresJournalOptions options)
+    /// <param name="asynchronousCommit">synchronous_commit=off on this instance's connections (the snapshot store's).</param>
+    public PostgresDatabase(PostgresJournalOptions options, bool asynchronousCommit = false)
     {
         options.Validate();
-        DataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        var connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (asynchronousCommit)
+            connectionString.Options = ((connectionString.Options ?? "") + " -c synchronous_commit=off").Trim();
+        DataSource = NpgsqlDataSource.Create(connectionString.ConnectionString);
         Schema = options.Schema;
         _autoInitialize = options.AutoInitialize;
         var quoted = "\"" + options.Schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

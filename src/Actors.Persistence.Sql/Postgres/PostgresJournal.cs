@@ -29,7 +29,7 @@ public sealed class PostgresJournal : IJournal, IAsyncDisposable
         _serializer = serializer;
         _database = new PostgresDatabase(options);
         _batcher = new WriteBatcher(
-            new PostgresBatchWriter(_database), options.WriteParallelism, options.MaxBatchSize, options.MaxBufferedWrites,
+            new PostgresBatchWriter(_database, options.CopyThreshold), options.WriteParallelism, options.MaxBatchSize, options.MaxBufferedWrites,
             options.ShutdownTimeout, () => JournalCore.Raise(EventsWritten));
 
         _replaySql =
@@ -54,7 +54,11 @@ public sealed class PostgresJournal : IJournal, IAsyncDisposable
             SELECT persistence_id, max(sequence_nr) FROM {_database.Journal} WHERE persistence_id = $1 GROUP BY persistence_id
             ON CONFLICT (persistence_id) DO UPDATE SET max_sequence_nr = GREATEST(m.max_sequence_nr, EXCLUDED.max_sequence_nr)
             """,
-            $"DELETE FROM {_database.EventTag} WHERE persistence_id = $1 AND sequence_nr <= $2",
+            $"""
+            DELETE FROM {_database.EventTag} t
+            USING {_database.Journal} j, json_array_elements_text(j.tags::json) AS g(tag)
+            WHERE j.persistence_id = $1 AND j.sequence_nr <= $2 AND j.tags IS NOT NULL AND t.tag = g.tag AND t.ordering = j.ordering
+            """,
             $"DELETE FROM {_database.Journal} WHERE persistence_id = $1 AND sequence_nr <= $2",
         ];
     }
@@ -98,7 +102,9 @@ public sealed class PostgresJournal : IJournal, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = from });
         command.Parameters.Add(new NpgsqlParameter { Value = to });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
-        var page = new List<StoredEvent>(Math.Min(limit, 1024));
+        // Small to start: most recoveries read a handful of events after a snapshot (a full-size list here was
+        // ~57 KB of garbage per recovered actor); a long replay grows it a few times.
+        var page = new List<StoredEvent>(Math.Min(limit, 16));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

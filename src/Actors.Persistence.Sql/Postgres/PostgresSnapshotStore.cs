@@ -4,9 +4,18 @@ using Npgsql;
 
 namespace Actors.Persistence.Sql.Postgres;
 
-/// <summary>Snapshots in PostgreSQL (table snapshot in the configured schema), serialized with the event serializer.</summary>
+/// <summary>
+/// Snapshots in PostgreSQL (table snapshot in the configured schema), serialized with the event serializer.
+/// Its connections commit with synchronous_commit=off: the WAL is sequential, so the journal's next (synchronous) commit
+/// flushes every snapshot committed before it; a crash can only lose the last snapshots (a longer replay), never
+/// leave a later write without them. A burst of snapshots (many actors reaching their interval together) runs at most
+/// <see cref="MaxConcurrentWrites"/> at a time, so it neither opens a connection per actor nor crowds out the journal.
+/// </summary>
 public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
 {
+    private const int MaxConcurrentWrites = 4;
+
+    private readonly SemaphoreSlim _writes = new(MaxConcurrentWrites, MaxConcurrentWrites);
     private readonly IEventSerializer _serializer;
     private readonly PostgresDatabase _database;
     private readonly string _loadSql;
@@ -20,7 +29,7 @@ public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(serializer);
         _serializer = serializer;
-        _database = new PostgresDatabase(options);
+        _database = new PostgresDatabase(options, asynchronousCommit: true);
         const string matching = "persistence_id = $1 AND sequence_nr >= $2 AND sequence_nr <= $3 AND created >= $4 AND created <= $5";
         _loadSql = $"SELECT sequence_nr, created, manifest, payload FROM {_database.Snapshot} WHERE {matching} ORDER BY sequence_nr DESC LIMIT 1";
         _saveSql =
@@ -59,6 +68,7 @@ public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(metadata.PersistenceId);
         var serialized = _serializer.Serialize(snapshot);
         var created = metadata.Timestamp == default ? DateTimeOffset.UtcNow : metadata.Timestamp;
+        using var slot = await WriteSlotAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(_saveSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = metadata.PersistenceId });
@@ -74,6 +84,7 @@ public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentException.ThrowIfNullOrEmpty(metadata.PersistenceId);
+        using var slot = await WriteSlotAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var atTimestamp = metadata.Timestamp != default;
         await using var command = new NpgsqlCommand(atTimestamp ? _deleteAtTimestampSql : _deleteSql, connection);
@@ -87,10 +98,27 @@ public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
         var bounds = SnapshotCriteriaBounds.From(criteria);
+        using var slot = await WriteSlotAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(_deleteMatchingSql, connection);
         AddCriteria(command, persistenceId, bounds);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<WriteSlot> WriteSlotAsync(CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new WriteSlot(_writes);
+    }
+
+    private sealed class WriteSlot(SemaphoreSlim writes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) writes.Release();
+        }
     }
 
     private static void AddCriteria(NpgsqlCommand command, string persistenceId, SnapshotCriteriaBounds bounds)

@@ -21,8 +21,8 @@ CREATE TABLE IF NOT EXISTS journal (
     manifest       TEXT   NOT NULL,
     payload        BYTEA  NOT NULL,
     timestamp      BIGINT NOT NULL,
-    -- JSON array of the event's tags, NULL when untagged. Read back on replay and handy to look at;
-    -- tag queries never scan it, they go through event_tag.
+    -- JSON array of the event's (distinct) tags, NULL when untagged. Read back on replay; deleting events finds
+    -- their tag rows with it. Tag queries never scan it, they go through event_tag.
     tags           TEXT   NULL,
     -- The fence: a second write of a taken sequence number fails (23505) and overwrites nothing.
     CONSTRAINT journal_persistence_id_sequence_nr_key UNIQUE (persistence_id, sequence_nr)
@@ -37,8 +37,8 @@ CREATE TABLE IF NOT EXISTS event_tag (
     PRIMARY KEY (tag, ordering)
 );
 
--- Finds the tag rows of deleted events.
-CREATE INDEX IF NOT EXISTS event_tag_persistence_id_sequence_nr ON event_tag (persistence_id, sequence_nr);
+-- No index on (persistence_id, sequence_nr): deleting events finds their tag rows by key, from the journal's tags
+-- column. Each index is one more insert per tag row on the write path.
 
 -- The highest sequence number of a persistence id whose events were deleted (written by DeleteMessagesTo only).
 CREATE TABLE IF NOT EXISTS metadata (

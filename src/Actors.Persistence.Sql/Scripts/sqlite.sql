@@ -11,8 +11,9 @@ CREATE TABLE IF NOT EXISTS journal (
     manifest       TEXT    NOT NULL,
     payload        BLOB    NOT NULL,
     timestamp      INTEGER NOT NULL,
-    -- JSON array of the event's tags, NULL when untagged. Read back on replay and handy to look at;
-    -- tag queries never scan it, they go through event_tag.
+    -- JSON array of the event's (distinct) tags, NULL when untagged. Read back on replay; the writer derives the
+    -- event_tag rows of a batch from it (json_each), and deleting events finds their tag rows with it.
+    -- Tag queries never scan it, they go through event_tag.
     tags           TEXT    NULL,
     -- The fence: a second write of a taken sequence number fails and overwrites nothing.
     UNIQUE (persistence_id, sequence_nr)
@@ -25,10 +26,10 @@ CREATE TABLE IF NOT EXISTS event_tag (
     persistence_id TEXT    NOT NULL,
     sequence_nr    INTEGER NOT NULL,
     PRIMARY KEY (tag, ordering)
-);
-
--- Finds the tag rows of deleted events.
-CREATE INDEX IF NOT EXISTS event_tag_persistence_id_sequence_nr ON event_tag (persistence_id, sequence_nr);
+) WITHOUT ROWID;
+-- WITHOUT ROWID: the key is the table, one b-tree per tag row instead of a rowid table plus an index.
+-- No index on (persistence_id, sequence_nr): deleting events finds their tag rows by key, from the journal's tags
+-- column. Each index is one more b-tree insert per event on the write path.
 
 -- The highest sequence number of a persistence id whose events were deleted (written by DeleteMessagesTo only).
 CREATE TABLE IF NOT EXISTS metadata (

@@ -6,9 +6,20 @@ namespace Actors.Persistence.Sql.Sqlite;
 
 /// <summary>
 /// Writes a batch in one <c>BEGIN IMMEDIATE … COMMIT</c> on the journal's own connection, with prepared statements.
-/// Each atomic write runs inside its own SAVEPOINT: a duplicate (persistence id, sequence number) rolls back just
-/// that write and the rest of the batch commits. Any other error rolls back the whole transaction, closes the
-/// connection (the next batch opens a fresh one) and fails the batch.
+/// <para>
+/// Single-event writes (what a persistent actor's Persist makes) go in multi-row INSERTs of up to
+/// <see cref="SqliteWriterStatements.MaxRowsPerInsert"/> rows with <c>ON CONFLICT (persistence_id, sequence_nr)
+/// DO NOTHING RETURNING</c>: a row that is not returned hit the fence, and only its write fails. No savepoint is
+/// needed (a one-event write is all-or-nothing by itself), and one statement carries many events. A run of such rows
+/// never holds two writes of the same persistence id, so a write that follows a failed one of its actor is never
+/// attempted (no gaps). Multi-event writes run inside their own SAVEPOINT, rolled back on a duplicate.
+/// </para>
+/// <para>
+/// The tag rows of the whole batch are inserted by one statement at the end, from the tags column of the rows this
+/// transaction wrote (it holds the write lock, and orderings only grow, so they are exactly the rows from the first
+/// ordering it got). Any other error rolls back the whole transaction, closes the connection (the next batch opens a
+/// fresh one) and fails the batch. Nothing counts as stored before the commit.
+/// </para>
 /// </summary>
 internal sealed class SqliteBatchWriter(SqliteDatabase database) : IBatchWriter
 {
@@ -16,42 +27,37 @@ internal sealed class SqliteBatchWriter(SqliteDatabase database) : IBatchWriter
     // SQLITE_CONSTRAINT_PRIMARYKEY, and cannot collide anyway: tags are distinct per event, orderings unique).
     private const int SqliteConstraintUnique = 2067;
 
-    private Statements? _statements;
+    private SqliteWriterStatements? _statements;
+    private readonly Dictionary<string, int> _run = new(SqliteWriterStatements.MaxRowsPerInsert, StringComparer.Ordinal);
 
     public async Task<int> WriteAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {
         await database.Initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var statements = _statements ??= new Statements(database.OpenWriter());
-        var decided = new WriteResult[writes.Count];
-        var stored = 0;
+        using var turn = await database.WriteGate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var statements = _statements ??= new SqliteWriterStatements(database.OpenWriter());
+        var batch = new BatchState(writes.Count);
         try
         {
             statements.Begin.ExecuteNonQuery();
-            HashSet<string>? failedIds = null;
-            for (var i = 0; i < writes.Count; i++)
+            var i = 0;
+            while (i < writes.Count)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var write = writes[i];
-                if (failedIds is not null && failedIds.Contains(write.PersistenceId))
+                if (batch.HasFailed(write.PersistenceId))
                 {
-                    decided[i] = PendingWrite.AfterEarlierFailure(write.PersistenceId);
+                    batch.Decided[i++] = PendingWrite.AfterEarlierFailure(write.PersistenceId);
                     continue;
                 }
-                statements.Savepoint.ExecuteNonQuery();
-                try
+                if (write.Events.Length > 1)
                 {
-                    var ordering = Insert(statements, write);
-                    statements.Release.ExecuteNonQuery();
-                    decided[i] = new WriteResult.Stored(ordering);
-                    stored++;
+                    WriteInSavepoint(statements, write, i, batch);
+                    i++;
+                    continue;
                 }
-                catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintUnique)
-                {
-                    statements.RollbackToSavepoint.ExecuteNonQuery();
-                    decided[i] = new WriteResult.Failed(write.Duplicate(e));
-                    (failedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
-                }
+                i = WriteRun(statements, writes, i, batch);
             }
+            if (batch.Tagged) statements.InsertTagsFrom(batch.FirstOrdering);
             statements.Commit.ExecuteNonQuery();
         }
         catch
@@ -61,39 +67,74 @@ internal sealed class SqliteBatchWriter(SqliteDatabase database) : IBatchWriter
         }
 
         // Only now, after the commit, does any write count as stored.
-        for (var i = 0; i < writes.Count; i++) writes[i].Outcome = decided[i];
-        return stored > 0 ? 1 : 0;
+        for (var i = 0; i < writes.Count; i++) writes[i].Outcome = batch.Decided[i];
+        return batch.Stored > 0 ? 1 : 0;
     }
 
-    private static long Insert(Statements statements, PendingWrite write)
+    /// <summary>
+    /// Inserts the single-event writes from <paramref name="start"/> on, as long as their persistence ids are distinct
+    /// and have not failed in this batch, in one multi-row statement; returns where the run stopped.
+    /// </summary>
+    private int WriteRun(SqliteWriterStatements statements, IReadOnlyList<PendingWrite> writes, int start, BatchState batch)
     {
-        long ordering = 0;
-        foreach (var e in write.Events)
+        _run.Clear();
+        var end = start;
+        while (end < writes.Count && end - start < SqliteWriterStatements.MaxRowsPerInsert)
         {
-            var insert = statements.InsertEvent;
-            insert.Parameters[0].Value = e.PersistenceId;
-            insert.Parameters[1].Value = e.SequenceNr;
-            insert.Parameters[2].Value = e.WriterId;
-            insert.Parameters[3].Value = e.Manifest;
-            insert.Parameters[4].Value = e.Payload;
-            insert.Parameters[5].Value = e.Timestamp;
-            insert.Parameters[6].Value = (object?)e.TagsJson ?? DBNull.Value;
-            ordering = (long)insert.ExecuteScalar()!;
+            var write = writes[end];
+            if (write.Events.Length != 1 || batch.HasFailed(write.PersistenceId) || !_run.TryAdd(write.PersistenceId, end)) break;
+            end++;
+        }
 
-            foreach (var tag in e.Tags)
+        var insert = statements.InsertRows(end - start);
+        var parameters = insert.Parameters;
+        for (var i = start; i < end; i++) SqliteWriterStatements.Bind(parameters, (i - start) * SqliteWriterStatements.Columns, writes[i].Events[0]);
+
+        // RETURNING gives the rows that were inserted; the others hit the fence.
+        using (var reader = insert.ExecuteReader())
+        {
+            while (reader.Read())
             {
-                var insertTag = statements.InsertTag;
-                insertTag.Parameters[0].Value = tag;
-                insertTag.Parameters[1].Value = ordering;
-                insertTag.Parameters[2].Value = e.PersistenceId;
-                insertTag.Parameters[3].Value = e.SequenceNr;
-                insertTag.ExecuteNonQuery();
+                var index = _run[reader.GetString(1)];
+                batch.Stored++;
+                batch.Decided[index] = new WriteResult.Stored(batch.Inserted(reader.GetInt64(0), writes[index].Events[0]));
             }
         }
-        return ordering;
+        for (var i = start; i < end; i++)
+        {
+            if (batch.Decided[i] is not null) continue;
+            batch.Decided[i] = new WriteResult.Failed(writes[i].Duplicate());
+            batch.Fail(writes[i].PersistenceId);
+        }
+        return end;
     }
 
-    private void Abort(Statements statements)
+    private static void WriteInSavepoint(SqliteWriterStatements statements, PendingWrite write, int index, BatchState batch)
+    {
+        statements.Savepoint.ExecuteNonQuery();
+        try
+        {
+            long ordering = 0;
+            var first = long.MaxValue;
+            foreach (var e in write.Events)
+            {
+                ordering = statements.InsertOne(e);
+                first = Math.Min(first, ordering);
+            }
+            statements.Release.ExecuteNonQuery();
+            foreach (var e in write.Events) batch.Inserted(first, e);
+            batch.Stored++;
+            batch.Decided[index] = new WriteResult.Stored(ordering);
+        }
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintUnique)
+        {
+            statements.RollbackToSavepoint.ExecuteNonQuery();
+            batch.Decided[index] = new WriteResult.Failed(write.Duplicate(e));
+            batch.Fail(write.PersistenceId);
+        }
+    }
+
+    private void Abort(SqliteWriterStatements statements)
     {
         try
         {
@@ -114,54 +155,26 @@ internal sealed class SqliteBatchWriter(SqliteDatabase database) : IBatchWriter
         return ValueTask.CompletedTask;
     }
 
-    private sealed class Statements : IDisposable
+    /// <summary>What one batch decided so far.</summary>
+    private sealed class BatchState(int count)
     {
-        private readonly SqliteConnection _connection;
+        private HashSet<string>? _failedIds;
 
-        public Statements(SqliteConnection connection)
+        public WriteResult?[] Decided { get; } = new WriteResult?[count];
+        public int Stored { get; set; }
+        public long FirstOrdering { get; private set; } = long.MaxValue;
+        public bool Tagged { get; private set; }
+
+        public bool HasFailed(string persistenceId) => _failedIds is not null && _failedIds.Contains(persistenceId);
+
+        public void Fail(string persistenceId) => (_failedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(persistenceId);
+
+        /// <summary>Notes a stored row (for the tag rows written at the end); returns its ordering.</summary>
+        public long Inserted(long ordering, SerializedEvent e)
         {
-            _connection = connection;
-            Begin = Create("BEGIN IMMEDIATE;");
-            Commit = Create("COMMIT;");
-            Rollback = Create("ROLLBACK;");
-            Savepoint = Create("SAVEPOINT atomic_write;");
-            Release = Create("RELEASE atomic_write;");
-            RollbackToSavepoint = Create("ROLLBACK TO atomic_write; RELEASE atomic_write;");
-            InsertEvent = Create(
-                """
-                INSERT INTO journal (persistence_id, sequence_nr, writer_id, manifest, payload, timestamp, tags)
-                VALUES ($persistence_id, $sequence_nr, $writer_id, $manifest, $payload, $timestamp, $tags)
-                RETURNING ordering;
-                """,
-                ("$persistence_id", SqliteType.Text), ("$sequence_nr", SqliteType.Integer), ("$writer_id", SqliteType.Text),
-                ("$manifest", SqliteType.Text), ("$payload", SqliteType.Blob), ("$timestamp", SqliteType.Integer), ("$tags", SqliteType.Text));
-            InsertTag = Create(
-                "INSERT INTO event_tag (tag, ordering, persistence_id, sequence_nr) VALUES ($tag, $ordering, $persistence_id, $sequence_nr);",
-                ("$tag", SqliteType.Text), ("$ordering", SqliteType.Integer), ("$persistence_id", SqliteType.Text), ("$sequence_nr", SqliteType.Integer));
-        }
-
-        public SqliteCommand Begin { get; }
-        public SqliteCommand Commit { get; }
-        public SqliteCommand Rollback { get; }
-        public SqliteCommand Savepoint { get; }
-        public SqliteCommand Release { get; }
-        public SqliteCommand RollbackToSavepoint { get; }
-        public SqliteCommand InsertEvent { get; }
-        public SqliteCommand InsertTag { get; }
-
-        private SqliteCommand Create(string sql, params (string Name, SqliteType Type)[] parameters)
-        {
-            var command = _connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, type) in parameters) command.Parameters.Add(name, type);
-            return command;
-        }
-
-        public void Dispose()
-        {
-            foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, Release, RollbackToSavepoint, InsertEvent, InsertTag })
-                command.Dispose();
-            _connection.Dispose();
+            FirstOrdering = Math.Min(FirstOrdering, ordering);
+            Tagged |= e.Tags.Length > 0;
+            return ordering;
         }
     }
 }

@@ -59,46 +59,67 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         JournalCore.ReplayAsync(persistenceId, fromSequenceNr, toSequenceNr, max, _options.ReplayPageSize, _serializer,
             (from, to, limit, ct) => ReadPageAsync(persistenceId, from, to, limit, ct), cancellationToken);
 
+    private const string ReplaySql =
+        """
+        SELECT ordering, sequence_nr, writer_id, manifest, payload, timestamp, tags
+        FROM journal
+        WHERE persistence_id = $persistence_id AND sequence_nr >= $from AND sequence_nr <= $to
+        ORDER BY sequence_nr
+        LIMIT $limit;
+        """;
+
+    private const string HighestSql =
+        """
+        SELECT max(
+            coalesce((SELECT max(sequence_nr) FROM journal WHERE persistence_id = $persistence_id), 0),
+            coalesce((SELECT max_sequence_nr FROM metadata WHERE persistence_id = $persistence_id), 0));
+        """;
+
     private async Task<List<StoredEvent>> ReadPageAsync(string persistenceId, long from, long to, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            """
-            SELECT ordering, sequence_nr, writer_id, manifest, payload, timestamp, tags
-            FROM journal
-            WHERE persistence_id = $persistence_id AND sequence_nr >= $from AND sequence_nr <= $to
-            ORDER BY sequence_nr
-            LIMIT $limit;
-            """;
-        command.Parameters.AddWithValue("$persistence_id", persistenceId);
-        command.Parameters.AddWithValue("$from", from);
-        command.Parameters.AddWithValue("$to", to);
-        command.Parameters.AddWithValue("$limit", limit);
-        var page = new List<StoredEvent>(Math.Min(limit, 1024));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        using var lease = await _database.ReadAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            page.Add(new StoredEvent(
-                reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                (byte[])reader.GetValue(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+            var command = lease.Command(ReplaySql,
+                ("$persistence_id", SqliteType.Text), ("$from", SqliteType.Integer), ("$to", SqliteType.Integer), ("$limit", SqliteType.Integer));
+            command.Parameters[0].Value = persistenceId;
+            command.Parameters[1].Value = from;
+            command.Parameters[2].Value = to;
+            command.Parameters[3].Value = limit;
+            // Small to start: most recoveries read a handful of events after a snapshot (a full-size list here was
+            // ~57 KB of garbage per recovered actor); a long replay grows it a few times.
+            var page = new List<StoredEvent>(Math.Min(limit, 16));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                page.Add(new StoredEvent(
+                    reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                    (byte[])reader.GetValue(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+            return page;
         }
-        return page;
+        catch
+        {
+            lease.Fail();
+            throw;
+        }
     }
 
     public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            """
-            SELECT max(
-                coalesce((SELECT max(sequence_nr) FROM journal WHERE persistence_id = $persistence_id), 0),
-                coalesce((SELECT max_sequence_nr FROM metadata WHERE persistence_id = $persistence_id), 0));
-            """;
-        command.Parameters.AddWithValue("$persistence_id", persistenceId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        using var lease = await _database.ReadAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var command = lease.Command(HighestSql, ("$persistence_id", SqliteType.Text));
+            command.Parameters[0].Value = persistenceId;
+            return (long)command.ExecuteScalar()!;
+        }
+        catch
+        {
+            lease.Fail();
+            throw;
+        }
     }
 
     /// <summary>
@@ -109,6 +130,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var turn = await _database.WriteGate.EnterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -117,7 +139,9 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
             INSERT INTO metadata (persistence_id, max_sequence_nr)
             SELECT persistence_id, max(sequence_nr) FROM journal WHERE persistence_id = $persistence_id GROUP BY persistence_id
             ON CONFLICT (persistence_id) DO UPDATE SET max_sequence_nr = max(max_sequence_nr, excluded.max_sequence_nr);
-            DELETE FROM event_tag WHERE persistence_id = $persistence_id AND sequence_nr <= $to;
+            DELETE FROM event_tag WHERE (tag, ordering) IN (
+                SELECT t.value, j.ordering FROM journal j, json_each(j.tags) t
+                WHERE j.persistence_id = $persistence_id AND j.sequence_nr <= $to AND j.tags IS NOT NULL);
             DELETE FROM journal WHERE persistence_id = $persistence_id AND sequence_nr <= $to;
             """;
         command.Parameters.AddWithValue("$persistence_id", persistenceId);
@@ -127,5 +151,9 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
     }
 
     /// <summary>Stops taking writes, finishes the queued ones (or fails them after ShutdownTimeout) and closes the connection.</summary>
-    public ValueTask DisposeAsync() => _batcher.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _batcher.DisposeAsync().ConfigureAwait(false);
+        _database.Dispose();
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Actors.Core;
 using Actors.Hosting;
 using Actors.Persistence.Journal;
+using Actors.Persistence.Serialization;
 using Bank.Actors;
 using Bank.Host.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -15,12 +16,13 @@ namespace Bank.Host.Hosting;
 /// <summary>The composition root of the bank host. Configuration is read when the services are built, not before.</summary>
 public static class BankHostServiceCollectionExtensions
 {
-    /// <summary>Everything the bank host needs: the actor runtime, the accounts, and the HTTP API around them.</summary>
+    /// <summary>Everything the bank host needs: the actor runtime, the accounts, the read side, and the HTTP API around them.</summary>
     public static IServiceCollection AddBankHost(this IServiceCollection services, IConfiguration configuration, Action<ActorsBuilder>? configureActors = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddBankAccounts(configuration, configureActors);
+        services.AddBankReadSide(configuration);
         services.AddBankHttp();
         return services;
     }
@@ -49,6 +51,24 @@ public static class BankHostServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new AccountHistory(sp.GetRequiredService<IJournal>(), sp.GetRequiredService<AccountSettings>().IdempotencyWindow));
         services.AddHostedService<AccountRegionStarter>();
+        return services;
+    }
+
+    /// <summary>
+    /// The read journal over the configured journal, the "bank-accounts" projection in the journal's database (an
+    /// in-memory SQLite database for the in-memory journal) and its queries, run with the host after the journal.
+    /// Register a <see cref="QueryStores"/> of your own for a journal that has no read journal of its own.
+    /// </summary>
+    public static IServiceCollection AddBankReadSide(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(_ => BankReadModelSettings.From(configuration));
+        services.TryAddSingleton(sp => QueryStores.For(
+            sp.GetRequiredService<JournalStores>().Journal, sp.GetRequiredService<IEventSerializer>(), QueryStores.ReadOptions(configuration)));
+        services.TryAddSingleton(sp => new BankReadSide(
+            sp.GetRequiredService<QueryStores>(), sp.GetRequiredService<BankReadModelSettings>(), sp.GetRequiredService<ActorSystem>().LogSink));
+        services.AddHostedService<BankReadSideService>();
         return services;
     }
 

@@ -24,6 +24,9 @@ public static class BankApi
         });
 
         app.MapAccountEndpoints();
+        app.MapReadModelEndpoints();
+        app.MapProjectionEndpoints();
+        app.MapEventStreamEndpoints();
         app.MapHealthEndpoints();
         return app;
     }

@@ -27,7 +27,7 @@ internal sealed partial class BankExceptionHandler(ILogger<BankExceptionHandler>
 
     internal static ProblemHttpResult Map(Exception exception) => exception switch
     {
-        JournalUnavailableException e => ProblemResults.JournalUnavailable(
+        JournalUnavailableException e => ProblemResults.JournalUnavailable(e.Detail ??
             $"The journal did not answer in time or failed ({e.InnerException?.GetType().Name}). The request may not have taken effect; retry it with the same Idempotency-Key."),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ProblemResults.Problem(ProblemTypes.PayloadTooLarge, "The request body is too large."),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => ProblemResults.UnsupportedMediaType(),

@@ -3,8 +3,12 @@ using Actors.Persistence;
 namespace Bank.Host.Http;
 
 /// <summary>A call to an account or the journal failed or did not answer in time: the outcome of a write is unknown. Answered with 503.</summary>
-public sealed class JournalUnavailableException(Exception inner)
-    : Exception($"The journal is unavailable: {inner.Message}", inner);
+/// <param name="detail">The problem's detail; null for the one of a failed write (retry with the same Idempotency-Key).</param>
+public sealed class JournalUnavailableException(Exception inner, string? detail = null)
+    : Exception($"The journal is unavailable: {inner.Message}", inner)
+{
+    public string? Detail { get; } = detail;
+}
 
 /// <summary>Wraps calls that reach the journal, so that their failures become <see cref="JournalUnavailableException"/> (503).</summary>
 internal static class JournalGuard
@@ -18,6 +22,19 @@ internal static class JournalGuard
         catch (Exception e) when (IsJournalFailure(e, cancellationToken))
         {
             throw new JournalUnavailableException(e);
+        }
+    }
+
+    /// <summary>Like <see cref="CallAsync{T}"/> for a read of the read model (in the journal's database): nothing was changed, just retry.</summary>
+    public static async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await read(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsJournalFailure(e, cancellationToken))
+        {
+            throw new JournalUnavailableException(e, $"The read model's database did not answer ({e.GetType().Name}). Retry the request.");
         }
     }
 

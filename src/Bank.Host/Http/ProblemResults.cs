@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Bank.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,6 +14,7 @@ public static class ProblemResults
 {
     public const string CodeExtension = "code";
     public const string FieldExtension = "field";
+    public const string MinOffsetField = "minOffset";
 
     public static ProblemHttpResult Problem(ProblemType type, string detail, string? field = null) =>
         field is null ? Create(type, detail, errors: null, field: null) : Create(type, detail, Errors((field, detail)), field);
@@ -40,6 +42,20 @@ public static class ProblemResults
 
     public static ProblemHttpResult JournalUnavailable(string? detail = null) => Problem(ProblemTypes.JournalUnavailable,
         detail ?? "The journal did not answer in time or failed. The request may not have taken effect; retry it with the same Idempotency-Key.");
+
+    /// <summary>503: the read model did not reach <paramref name="minOffset"/> in time; <c>minOffset</c> and <c>readModelOffset</c> say how far it is.</summary>
+    public static ProblemHttpResult ReadModelBehind(long minOffset, long readModelOffset, TimeSpan waited)
+    {
+        var result = Create(ProblemTypes.ReadModelBehind, string.Create(CultureInfo.InvariantCulture,
+            $"The read model is at offset {readModelOffset} and did not reach offset {minOffset} within {waited.TotalSeconds:0.###} s. Retry in a moment."),
+            errors: null, field: MinOffsetField);
+        result.ProblemDetails.Extensions[MinOffsetField] = minOffset;
+        result.ProblemDetails.Extensions["readModelOffset"] = readModelOffset;
+        return result;
+    }
+
+    public static ProblemHttpResult ProjectionNotFound(string name, IEnumerable<string> known) =>
+        Problem(ProblemTypes.ProjectionNotFound, $"No projection is named '{name}'. Known: {string.Join(", ", known)}.");
 
     public static ProblemHttpResult PayloadTooLarge(long maxBytes) =>
         Problem(ProblemTypes.PayloadTooLarge, $"The request body is larger than the maximum of {maxBytes} bytes.");

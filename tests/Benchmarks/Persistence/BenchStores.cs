@@ -44,8 +44,10 @@ internal sealed class BenchStores : IAsyncDisposable
     /// <summary>The bank's serializer: JSON with the stable manifests of <see cref="BankEventTypes"/>.</summary>
     public static IEventSerializer Serializer() => new JsonEventSerializer(BankEventTypes.Register(new EventTypeRegistry()));
 
-    public static async Task<BenchStores> CreateAsync(StoreKind kind, PostgresInstance? postgres, CancellationToken cancellationToken)
+    /// <summary>Fresh stores; <paramref name="tuning"/> overrides journal options (batch size, lanes, COPY threshold) for A/B runs.</summary>
+    public static async Task<BenchStores> CreateAsync(StoreKind kind, PostgresInstance? postgres, CancellationToken cancellationToken, StoreTuning? tuning = null)
     {
+        tuning ??= StoreTuning.Defaults;
         var serializer = Serializer();
         switch (kind)
         {
@@ -57,7 +59,7 @@ internal sealed class BenchStores : IAsyncDisposable
             {
                 var directory = Path.Combine(Path.GetTempPath(), $"actors-bench-{Guid.NewGuid():N}");
                 Directory.CreateDirectory(directory);
-                var options = new SqliteJournalOptions($"Data Source={Path.Combine(directory, "journal.db")}");
+                var options = tuning.Apply(new SqliteJournalOptions($"Data Source={Path.Combine(directory, "journal.db")}"));
                 var journal = new SqliteJournal(options, serializer);
                 var snapshots = new SqliteSnapshotStore(options, serializer);
                 await journal.InitializeAsync(cancellationToken);
@@ -67,6 +69,7 @@ internal sealed class BenchStores : IAsyncDisposable
                     async () =>
                     {
                         await journal.DisposeAsync();
+                        await snapshots.DisposeAsync();
                         SqliteConnection.ClearAllPools();
                         TryDelete(directory);
                     });
@@ -76,13 +79,13 @@ internal sealed class BenchStores : IAsyncDisposable
             {
                 if (postgres is null) throw new ArgumentNullException(nameof(postgres), "PostgreSQL stores need a server.");
                 var (connectionString, drop) = await postgres.CreateDatabaseAsync(cancellationToken);
-                var options = new PostgresJournalOptions(connectionString);
+                var options = tuning.Apply(new PostgresJournalOptions(connectionString));
                 var journal = new PostgresJournal(options, serializer);
                 var snapshots = new PostgresSnapshotStore(options, serializer);
                 await journal.InitializeAsync(cancellationToken);
                 await snapshots.InitializeAsync(cancellationToken);
                 return new BenchStores(kind, journal, snapshots,
-                    $"PostgreSQL {postgres.Description}, max batch {options.MaxBatchSize} events, {options.WriteParallelism} write lanes",
+                    $"PostgreSQL {postgres.Description}, max batch {options.MaxBatchSize} events, {options.WriteParallelism} write lanes, COPY from {options.CopyThreshold} events",
                     async () =>
                     {
                         await journal.DisposeAsync();
@@ -109,4 +112,20 @@ internal sealed class BenchStores : IAsyncDisposable
             // A leftover temp directory must not fail the benchmark.
         }
     }
+}
+
+/// <summary>Journal options a benchmark may override (null: the journal's default).</summary>
+internal sealed record StoreTuning(int? MaxBatchSize = null, int? WriteParallelism = null, int? CopyThreshold = null)
+{
+    public static StoreTuning Defaults { get; } = new();
+
+    public SqliteJournalOptions Apply(SqliteJournalOptions options) =>
+        options with { MaxBatchSize = MaxBatchSize ?? options.MaxBatchSize };
+
+    public PostgresJournalOptions Apply(PostgresJournalOptions options) => options with
+    {
+        MaxBatchSize = MaxBatchSize ?? options.MaxBatchSize,
+        WriteParallelism = WriteParallelism ?? options.WriteParallelism,
+        CopyThreshold = CopyThreshold ?? options.CopyThreshold,
+    };
 }

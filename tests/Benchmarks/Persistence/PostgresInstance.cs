@@ -102,7 +102,10 @@ internal sealed class PostgresInstance : IAsyncDisposable
     {
         var name = $"actors_bench_{Guid.NewGuid():N}";
         await ExecuteAsync($"CREATE DATABASE \"{name}\"", cancellationToken);
-        var connectionString = new NpgsqlConnectionStringBuilder(_connectionString) { Database = name }.ConnectionString;
+        // A small pool, as a long-running node would have warm: each new PostgreSQL connection is a new server process
+        // (fork, catalog caches, exit), and a fresh database per run would otherwise open dozens of them while 1,000
+        // accounts recover at once, costing the server more CPU than the run's inserts.
+        var connectionString = new NpgsqlConnectionStringBuilder(_connectionString) { Database = name, MaxPoolSize = 16 }.ConnectionString;
         return (connectionString, async () =>
         {
             NpgsqlConnection.ClearAllPools();

@@ -35,7 +35,14 @@ public sealed class ThroughputBenchmark(StoreKind kind) : AsyncBenchmark
         _ => "1,000 accounts x 100 deposits round-robin, PostgreSQL journal (fsync on, group commit); cmd/s.",
     };
 
-    public override IEnumerable<Option> Options => [_accounts, _commands, _snapshotEvery];
+    private readonly BenchOption<int> _maxBatch = new("--max-batch", 0, "Journal MaxBatchSize (0 = the journal's default).");
+    private readonly BenchOption<int> _lanes = new("--write-parallelism", 0, "PostgreSQL write lanes (0 = the journal's default).");
+    private readonly BenchOption<int> _copyThreshold = new("--copy-threshold", 0, "PostgreSQL: batches of at least this many events go by COPY (0 = default).");
+
+    public override IEnumerable<Option> Options =>
+        kind == StoreKind.Postgres ? [_accounts, _commands, _snapshotEvery, _maxBatch, _lanes, _copyThreshold]
+        : kind == StoreKind.Sqlite ? [_accounts, _commands, _snapshotEvery, _maxBatch]
+        : [_accounts, _commands, _snapshotEvery];
 
     private Metric Metric => kind switch
     {
@@ -50,6 +57,8 @@ public sealed class ThroughputBenchmark(StoreKind kind) : AsyncBenchmark
         var commands = context.Get(_commands);
         var settings = new AccountSettings { SnapshotEvery = context.Get(_snapshotEvery) };
         var metric = Metric;
+        static int? Set(int value) => value > 0 ? value : null;
+        var tuning = new StoreTuning(Set(context.Get(_maxBatch)), Set(context.Get(_lanes)), Set(context.Get(_copyThreshold)));
         PostgresInstance? postgres = null;
         if (kind == StoreKind.Postgres)
             postgres = await PostgresInstance.StartAsync(text => context.Progress.Info($"{context.Suite} {Name}", text), cancellationToken);
@@ -59,7 +68,7 @@ public sealed class ThroughputBenchmark(StoreKind kind) : AsyncBenchmark
             string? stores = null;
             var samples = await Measure.RepeatAsync(context, Name, metric, async ct =>
             {
-                var (rate, description, eventsPerTransaction) = await RunOnceAsync(postgres, accounts, commands, settings, context, ct);
+                var (rate, description, eventsPerTransaction) = await RunOnceAsync(postgres, tuning, accounts, commands, settings, context, ct);
                 stores = description;
                 if (eventsPerTransaction > 0) batches.Add(eventsPerTransaction);
                 return rate;
@@ -75,9 +84,9 @@ public sealed class ThroughputBenchmark(StoreKind kind) : AsyncBenchmark
     }
 
     private async Task<(double Rate, string Stores, double EventsPerTransaction)> RunOnceAsync(
-        PostgresInstance? postgres, int accounts, int commands, AccountSettings settings, BenchmarkContext context, CancellationToken cancellationToken)
+        PostgresInstance? postgres, StoreTuning tuning, int accounts, int commands, AccountSettings settings, BenchmarkContext context, CancellationToken cancellationToken)
     {
-        await using var stores = await BenchStores.CreateAsync(kind, postgres, cancellationToken);
+        await using var stores = await BenchStores.CreateAsync(kind, postgres, cancellationToken, tuning);
         await using var node = BankNode.Start(stores, settings);
         var now = DateTimeOffset.UtcNow;
 

@@ -75,6 +75,13 @@ public sealed class BenchmarkContext(string suite, ParseResult parse, int runs, 
     public int Warmups { get; } = warmups;
     public Progress Progress { get; } = progress;
 
+    /// <summary>
+    /// The same context with fewer runs and warm-ups, for benchmarks whose single run is long (a rebuild of a million
+    /// events): at most <paramref name="maxRuns"/> runs and <paramref name="maxWarmups"/> warm-ups.
+    /// </summary>
+    public BenchmarkContext Capped(int maxRuns, int maxWarmups) =>
+        new(Suite, parse, Math.Clamp(Runs, 1, maxRuns), Math.Clamp(Warmups, 0, maxWarmups), Progress);
+
     /// <summary>The value of a benchmark option, or its default when the benchmark runs as part of its whole suite.</summary>
     public T Get<T>(BenchOption<T> option) => parse.GetResult(option.Option) is null ? option.Default : parse.GetValue(option.Option)!;
 }

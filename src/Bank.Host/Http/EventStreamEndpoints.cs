@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Actors.Persistence.Query;
+using Bank.Host.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bank.Host.Http;
+
+/// <summary>
+/// The journal as a live stream of server-sent events, in global order: every event stored so far after the starting
+/// offset, then each new one as it commits. <c>id:</c> is the event's global offset, so a client that reconnects
+/// (EventSource does it by itself, sending <c>Last-Event-ID</c>) resumes right after the last event it got.
+/// </summary>
+public static class EventStreamEndpoints
+{
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    public static RouteHandlerBuilder MapEventStreamEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapGet("/events/stream", Stream).WithTags("Events").WithName("StreamEvents")
+            .WithSummary("Server-sent events of every journal event, live: id = global offset, event = stored type name, data = JSON envelope.")
+            .WithDescription("Starts after the offset in the Last-Event-ID header, else after ?offset=, else at the beginning. Goes on "
+                             + "until the client disconnects or the host stops.")
+            .ProducesProblems(400);
+    }
+
+    private static Results<ServerSentEventsResult<StreamedEvent>, ProblemHttpResult> Stream(
+        [FromHeader(Name = LastEventIdHeader), Description("The id (global offset) of the last event received; it wins over ?offset=.")] string? lastEventId,
+        [Description("Stream the events after this global offset; 0 (everything) when absent.")] long? offset,
+        BankReadSide readSide, IHostApplicationLifetime lifetime, HttpContext http)
+    {
+        long? resumeAfter = null;
+        if (!string.IsNullOrWhiteSpace(lastEventId))
+        {
+            if (!long.TryParse(lastEventId.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                return ProblemResults.Validation(LastEventIdHeader, $"The {LastEventIdHeader} header must be an event id (a global offset, 0 or more), not '{lastEventId}'.");
+            resumeAfter = parsed;
+        }
+        if (offset is < 0) return ProblemResults.Validation("offset", $"offset must be 0 or more, but is {offset}.");
+
+        return TypedResults.ServerSentEvents(EventsAsync(http, readSide.ReadJournal, resumeAfter ?? offset ?? 0, lifetime.ApplicationStopping, http.RequestAborted));
+    }
+
+    /// <summary>The live AllEvents query as SSE items; ends quietly when the client goes away or the host stops.</summary>
+    private static async IAsyncEnumerable<SseItem<StreamedEvent>> EventsAsync(HttpContext http,
+        IReadJournal readJournal, long afterOffset, CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, hostStopping);
+        // The result has set the headers by now. Send them at once: the client learns that the stream is open (EventSource's
+        // open event) even when no event is due yet.
+        try
+        {
+            await http.Response.StartAsync(stop.Token);
+            await http.Response.Body.FlushAsync(stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            yield break;
+        }
+        var events = readJournal.AllEvents(afterOffset, stop.Token).GetAsyncEnumerator(stop.Token);
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await events.MoveNextAsync();
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                catch (ObjectDisposedException) when (hostStopping.IsCancellationRequested)
+                {
+                    yield break; // the read journal closed with the host
+                }
+                if (!more) yield break;
+                var envelope = events.Current;
+                yield return new SseItem<StreamedEvent>(StreamedEvent.From(envelope), envelope.Manifest)
+                {
+                    EventId = envelope.Offset.ToString(CultureInfo.InvariantCulture),
+                };
+            }
+        }
+        finally
+        {
+            await events.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>One journal event as the event stream sends it.</summary>
+public sealed record StreamedEvent
+{
+    [Description("The event's global journal offset (also the SSE id).")]
+    public required long Offset { get; init; }
+
+    [Description("The stream the event belongs to: the account id for account events.")]
+    public required string PersistenceId { get; init; }
+
+    [Description("The event's position in its stream (the account's version).")]
+    public required long SequenceNr { get; init; }
+
+    [Description("When the journal stored it.")]
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required IReadOnlyList<string> Tags { get; init; }
+
+    [Description("The stable stored type name (also the SSE event), e.g. bank.money-deposited.v1.")]
+    public required string Type { get; init; }
+
+    [Description("The event itself, e.g. {\"accountId\":\"...\",\"amount\":5,\"balanceAfter\":105,\"commandId\":\"...\",\"at\":\"...\"}.")]
+    public required object Event { get; init; }
+
+    public static StreamedEvent From(EventEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return new StreamedEvent
+        {
+            Offset = envelope.Offset,
+            PersistenceId = envelope.PersistenceId,
+            SequenceNr = envelope.SequenceNr,
+            Timestamp = envelope.Timestamp,
+            Tags = envelope.Tags,
+            Type = envelope.Manifest,
+            Event = envelope.Event,
+        };
+    }
+}

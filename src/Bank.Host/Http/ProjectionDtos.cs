@@ -1,0 +1,75 @@
+using System.ComponentModel;
+using Actors.Persistence.Query.Projections;
+
+namespace Bank.Host.Http;
+
+/// <summary>A projection at one moment.</summary>
+public sealed record ProjectionStatusResponse
+{
+    public required string Name { get; init; }
+
+    public required ProjectionState State { get; init; }
+
+    [Description("Every event up to this global offset is in the read model.")]
+    public required long Offset { get; init; }
+
+    [Description("The journal's highest offset.")]
+    public required long HighestOffset { get; init; }
+
+    [Description("highestOffset - offset. Events the projection skips (other tags) count too, so it is an upper bound.")]
+    public required long EventsBehind { get; init; }
+
+    [Description("When behind: now minus the time the last handled event was stored; else 0.")]
+    public required double SecondsBehind { get; init; }
+
+    [Description("When the last handled event was stored.")]
+    public DateTimeOffset? LastEventTimestamp { get; init; }
+
+    public string? LastError { get; init; }
+
+    public DateTimeOffset? LastErrorAt { get; init; }
+
+    [Description("Restarts after failures since the host started.")]
+    public required int Restarts { get; init; }
+
+    [Description("Events applied since the host started.")]
+    public required long EventsHandled { get; init; }
+
+    [Description("The last rebuild since the host started, if any.")]
+    public RebuildResponse? Rebuild { get; init; }
+
+    public static ProjectionStatusResponse From(ProjectionStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return new ProjectionStatusResponse
+        {
+            Name = status.Name,
+            State = status.State,
+            Offset = status.Offset,
+            HighestOffset = status.HighestOffset,
+            EventsBehind = status.EventsBehind,
+            SecondsBehind = status.SecondsBehind,
+            LastEventTimestamp = status.LastEventTimestamp,
+            LastError = status.LastError,
+            LastErrorAt = status.LastErrorAt,
+            Restarts = status.Restarts,
+            EventsHandled = status.EventsHandled,
+            Rebuild = status.Rebuild is { } rebuild ? RebuildResponse.From(rebuild) : null,
+        };
+    }
+}
+
+/// <summary>How far a rebuild is: it replays from offset 0 and completes at the journal's highest offset when it began.</summary>
+public sealed record RebuildResponse(
+    DateTimeOffset StartedAt, long TargetOffset, long EventsDone, long Offset, double PercentDone, double EventsPerSecond, bool Completed,
+    DateTimeOffset? CompletedAt)
+{
+    public static RebuildResponse From(RebuildProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return new RebuildResponse(progress.StartedAt, progress.TargetOffset, progress.EventsDone, progress.Offset, progress.PercentDone,
+            progress.EventsPerSecond, progress.Completed, progress.CompletedAt);
+    }
+}
+
+public sealed record ProjectionListResponse(IReadOnlyList<ProjectionStatusResponse> Projections);

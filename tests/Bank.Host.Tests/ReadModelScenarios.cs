@@ -1,0 +1,454 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Actors.Persistence.Tck.Postgres;
+using Bank.Host.Tests.Infrastructure;
+
+namespace Bank.Host.Tests;
+
+/// <summary>
+/// The query side over HTTP, run against every journal: <see cref="SqliteReadModelScenarios"/> and
+/// <see cref="PostgresReadModelScenarios"/>. The tests of a class share one host and run one after another, so each
+/// uses its own accounts (and owner), and totals are compared before and after its own writes.
+/// </summary>
+public abstract class ReadModelScenarios : IAsyncLifetime
+{
+    private BankFactory? _factory;
+    private HttpClient? _client;
+
+    protected HttpClient Client => _client ?? throw new InvalidOperationException("Not initialized.");
+
+    protected abstract Task<BankFactory> GetFactoryAsync();
+
+    public async Task InitializeAsync()
+    {
+        _factory = await GetFactoryAsync();
+        _client = _factory.CreateClient();
+    }
+
+    public Task DisposeAsync()
+    {
+        _client?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    // ------------------------------------------------------------------ accounts
+
+    [Fact]
+    public async Task Accounts_are_listed_by_id_filtered_by_owner_and_status_and_paged()
+    {
+        var owner = "Owner " + Guid.NewGuid().ToString("N")[..8];
+        var prefix = BankHttp.NewAccountId();
+        string[] ids = [prefix + "-a", prefix + "-b", prefix + "-c", prefix + "-d", prefix + "-e"];
+        long offset = 0;
+        foreach (var id in ids.Reverse()) offset = (await OpenAsync(id, owner, 10m)).Offset;
+        await WithdrawAsync(ids[1], 10m);
+        offset = await CloseAsync(ids[1]);
+
+        var all = await ListAsync($"owner={Uri.EscapeDataString(owner)}&minOffset={offset}");
+        Assert.Equal(ids, all.Select(a => a.GetProperty("accountId").GetString()));
+        var closed = all[1];
+        Assert.Equal("closed", closed.Status());
+        Assert.Equal(0m, closed.Balance());
+        Assert.Equal(owner, closed.GetProperty("owner").GetString());
+        Assert.Equal("EUR", closed.GetProperty("currency").GetString());
+        Assert.Equal(4, closed.Version());
+        Assert.True(closed.GetProperty("lastActivityAt").GetDateTimeOffset() >= closed.GetProperty("openedAt").GetDateTimeOffset());
+
+        Assert.Equal([ids[1]], (await ListAsync($"owner={Uri.EscapeDataString(owner)}&status=closed")).Select(a => a.GetProperty("accountId").GetString()));
+        Assert.Equal([ids[0], ids[2], ids[3], ids[4]],
+            (await ListAsync($"owner={Uri.EscapeDataString(owner)}&status=open")).Select(a => a.GetProperty("accountId").GetString()));
+        Assert.Equal(ids, (await ListAsync($"owner={Uri.EscapeDataString("  " + owner + " ")}")).Select(a => a.GetProperty("accountId").GetString()));
+        Assert.Empty(await ListAsync($"owner={Uri.EscapeDataString(owner + "x")}"));
+
+        // Pages of 2: 2, 2, 1, each pointing at the next.
+        var paged = new List<string>();
+        int? next = 0;
+        var pages = 0;
+        while (next is { } from)
+        {
+            var page = await (await Client.GetAsync($"/accounts?owner={Uri.EscapeDataString(owner)}&offset={from}&limit=2")).ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal(from, page.GetProperty("offset").GetInt32());
+            Assert.Equal(2, page.GetProperty("limit").GetInt32());
+            paged.AddRange(page.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("accountId").GetString()!));
+            next = page.GetProperty("nextOffset").ValueKind == JsonValueKind.Null ? null : page.GetProperty("nextOffset").GetInt32();
+            pages++;
+        }
+        Assert.Equal(ids, paged);
+        Assert.Equal(3, pages);
+
+        var everyone = await (await Client.GetAsync("/accounts?limit=1000")).ExpectAsync(HttpStatusCode.OK);
+        var everyId = everyone.GetProperty("accounts").EnumerateArray().Select(a => a.GetProperty("accountId").GetString()!).ToList();
+        Assert.Subset(everyId.ToHashSet(), ids.ToHashSet());
+        Assert.Equal(everyId.Order(StringComparer.Ordinal), everyId);
+    }
+
+    [Theory]
+    [InlineData("status=frozen", "status")]
+    [InlineData("status=notOpened", "status")]
+    [InlineData("offset=-1", "offset")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=1001", "limit")]
+    [InlineData("limit=many", "limit")]
+    [InlineData("owner=%20%20", "owner")]
+    [InlineData("minOffset=-1", "minOffset")]
+    [InlineData("minOffset=soon", "minOffset")]
+    public async Task Bad_list_queries_are_400_naming_the_parameter(string query, string field) =>
+        await (await Client.GetAsync("/accounts?" + query)).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", field);
+
+    // ------------------------------------------------------------------ transactions
+
+    [Fact]
+    public async Task Transactions_show_every_deposit_and_withdrawal_with_the_balance_after()
+    {
+        var id = BankHttp.NewAccountId();
+        var opened = await OpenAsync(id, "Tess", 100m);
+        var deposited = await DepositAsync(id, 50.25m);
+        var withdrawn = await WithdrawAsync(id, 30.10m);
+
+        var page = await (await Client.GetAsync($"/accounts/{id}/transactions?minOffset={withdrawn}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(id, page.GetProperty("accountId").GetString());
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("nextOffset").ValueKind);
+        var transactions = page.GetProperty("transactions").EnumerateArray().ToList();
+        Assert.Equal(["deposit", "deposit", "withdrawal"], transactions.Select(t => t.GetProperty("kind").GetString()));
+        Assert.Equal([100m, 50.25m, 30.10m], transactions.Select(t => t.GetProperty("amount").GetDecimal()));
+        Assert.Equal([100m, 150.25m, 120.15m], transactions.Select(t => t.GetProperty("balanceAfter").GetDecimal()));
+        Assert.Equal([2L, 3, 4], transactions.Select(t => t.Version()));
+        Assert.Equal([opened.Offset, deposited, withdrawn], transactions.Select(t => t.GetProperty("offset").GetInt64()));
+        Assert.All(transactions, t => Assert.True(t.GetProperty("occurredAt").GetDateTimeOffset() > DateTimeOffset.UnixEpoch));
+
+        var first = await (await Client.GetAsync($"/accounts/{id}/transactions?limit=2")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([2L, 3], first.GetProperty("transactions").EnumerateArray().Select(t => t.Version()));
+        Assert.Equal(2, first.GetProperty("nextOffset").GetInt32());
+        var second = await (await Client.GetAsync($"/accounts/{id}/transactions?offset=2&limit=2")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([4L], second.GetProperty("transactions").EnumerateArray().Select(t => t.Version()));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextOffset").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_account_without_money_moves_has_no_transactions_and_an_unknown_one_is_404()
+    {
+        var id = BankHttp.NewAccountId();
+        var opened = await OpenAsync(id, "Quiet", 0m);
+        var page = await (await Client.GetAsync($"/accounts/{id}/transactions?minOffset={opened.Offset}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(0, page.GetProperty("transactions").GetArrayLength());
+
+        await (await Client.GetAsync($"/accounts/{BankHttp.NewAccountId()}/transactions")).ExpectProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await Client.GetAsync($"/accounts/{id}/transactions?limit=0")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", "limit");
+        await (await Client.GetAsync($"/accounts/{id}/transactions?offset=-3")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", "offset");
+        await (await Client.GetAsync("/accounts/not%20valid/transactions")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", "accountId");
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    [Fact]
+    public async Task Stats_add_up_exact_decimals()
+    {
+        var warmUp = await OpenAsync(BankHttp.NewAccountId(), "Warm-up", 0m);
+        var before = await StatsAsync(warmUp.Offset);
+
+        var a = BankHttp.NewAccountId();
+        var b = BankHttp.NewAccountId();
+        await OpenAsync(a, "Stats", 0.10m);
+        await DepositAsync(a, 0.20m);
+        await DepositAsync(a, 0.01m);
+        await WithdrawAsync(a, 0.31m);
+        await CloseAsync(a);
+        await OpenAsync(b, "Stats", 1234567890.12m);
+        var last = await WithdrawAsync(b, 0.03m);
+
+        var after = await StatsAsync(last);
+        Assert.Equal(1, after.GetProperty("accountsOpen").GetInt64() - before.GetProperty("accountsOpen").GetInt64());
+        Assert.Equal(1, after.GetProperty("accountsClosed").GetInt64() - before.GetProperty("accountsClosed").GetInt64());
+        var (euros, eurosBefore) = (Currency(after, "EUR"), Currency(before, "EUR"));
+        Assert.Equal(1, euros.GetProperty("accountsOpen").GetInt64() - eurosBefore.GetProperty("accountsOpen").GetInt64());
+        Assert.Equal(1, euros.GetProperty("accountsClosed").GetInt64() - eurosBefore.GetProperty("accountsClosed").GetInt64());
+        Assert.Equal(1234567890.09m, Money(euros, "totalBalance") - Money(eurosBefore, "totalBalance"));
+        Assert.Equal(1234567890.43m, Money(euros, "totalDeposited") - Money(eurosBefore, "totalDeposited"));
+        Assert.Equal(0.34m, Money(euros, "totalWithdrawn") - Money(eurosBefore, "totalWithdrawn"));
+        Assert.Equal(Money(euros, "totalDeposited") - Money(euros, "totalWithdrawn"), Money(euros, "totalBalance"));
+    }
+
+    [Fact]
+    public async Task Stats_keep_each_currency_apart_and_count_accounts_over_all_of_them()
+    {
+        var warmUp = await OpenAsync(BankHttp.NewAccountId(), "Warm-up", 0m);
+        var before = await StatsAsync(warmUp.Offset);
+
+        var eur = BankHttp.NewAccountId();
+        var chf = BankHttp.NewAccountId();
+        var chfClosed = BankHttp.NewAccountId();
+        await OpenAsync(eur, "Multi", 100m); // no currency named: EUR
+        await OpenAsync(chf, "Multi", 250.50m, "CHF");
+        await OpenAsync(chfClosed, "Multi", 7m, "CHF");
+        await DepositAsync(eur, 0.05m);
+        await WithdrawAsync(chf, 0.50m);
+        await WithdrawAsync(chfClosed, 7m);
+        var last = await CloseAsync(chfClosed);
+
+        var after = await StatsAsync(last);
+        var currencies = after.GetProperty("currencies").EnumerateArray().Select(c => c.GetProperty("currency").GetString()!).ToList();
+        Assert.Equal(currencies.Order(StringComparer.Ordinal), currencies);
+        Assert.Equal(currencies.Distinct(), currencies);
+        Assert.Subset(currencies.ToHashSet(), new HashSet<string> { "CHF", "EUR" });
+
+        var (euros, eurosBefore) = (Currency(after, "EUR"), Currency(before, "EUR"));
+        Assert.Equal(100.05m, Money(euros, "totalBalance") - Money(eurosBefore, "totalBalance"));
+        Assert.Equal(100.05m, Money(euros, "totalDeposited") - Money(eurosBefore, "totalDeposited"));
+        Assert.Equal(0m, Money(euros, "totalWithdrawn") - Money(eurosBefore, "totalWithdrawn"));
+        Assert.Equal(1, euros.GetProperty("accountsOpen").GetInt64() - eurosBefore.GetProperty("accountsOpen").GetInt64());
+
+        var (francs, francsBefore) = (Currency(after, "CHF"), Currency(before, "CHF"));
+        Assert.Equal(250m, Money(francs, "totalBalance") - Money(francsBefore, "totalBalance"));
+        Assert.Equal(257.50m, Money(francs, "totalDeposited") - Money(francsBefore, "totalDeposited"));
+        Assert.Equal(7.50m, Money(francs, "totalWithdrawn") - Money(francsBefore, "totalWithdrawn"));
+        Assert.Equal(1, francs.GetProperty("accountsOpen").GetInt64() - francsBefore.GetProperty("accountsOpen").GetInt64());
+        Assert.Equal(1, francs.GetProperty("accountsClosed").GetInt64() - francsBefore.GetProperty("accountsClosed").GetInt64());
+
+        // Counts add up over the currencies; money is only ever per currency.
+        var perCurrency = after.GetProperty("currencies").EnumerateArray().ToList();
+        Assert.Equal(after.GetProperty("accountsOpen").GetInt64(), perCurrency.Sum(c => c.GetProperty("accountsOpen").GetInt64()));
+        Assert.Equal(after.GetProperty("accountsClosed").GetInt64(), perCurrency.Sum(c => c.GetProperty("accountsClosed").GetInt64()));
+        Assert.False(after.TryGetProperty("totalBalance", out _), $"A balance over every currency: {after}");
+        Assert.All(perCurrency, c => Assert.Equal(Money(c, "totalDeposited") - Money(c, "totalWithdrawn"), Money(c, "totalBalance")));
+    }
+
+    // ------------------------------------------------------------------ read-your-writes
+
+    [Fact]
+    public async Task A_write_is_seen_at_once_by_queries_given_its_offset()
+    {
+        var owner = "Ryw " + Guid.NewGuid().ToString("N")[..8];
+        var id = BankHttp.NewAccountId();
+        var opened = await OpenAsync(id, owner, 0m);
+        var listed = await ListAsync($"owner={Uri.EscapeDataString(owner)}&minOffset={opened.Offset}");
+        Assert.Equal(id, Assert.Single(listed).GetProperty("accountId").GetString());
+
+        for (var i = 1; i <= 10; i++)
+        {
+            var offset = await DepositAsync(id, i);
+            var expectedBalance = i * (i + 1) / 2m;
+
+            var transactions = await (await Client.GetAsync($"/accounts/{id}/transactions?minOffset={offset}&limit=1000")).ExpectAsync(HttpStatusCode.OK);
+            var newest = transactions.GetProperty("transactions").EnumerateArray().Last();
+            Assert.Equal(offset, newest.GetProperty("offset").GetInt64());
+            Assert.Equal(expectedBalance, newest.GetProperty("balanceAfter").GetDecimal());
+
+            var account = Assert.Single(await ListAsync($"owner={Uri.EscapeDataString(owner)}&minOffset={offset}"));
+            Assert.Equal(expectedBalance, account.Balance());
+            Assert.Equal(i + 1, account.Version());
+
+            await (await Client.GetAsync($"/stats?minOffset={offset}")).ExpectAsync(HttpStatusCode.OK);
+        }
+    }
+
+    [Fact]
+    public async Task A_minOffset_the_journal_has_not_reached_is_400_at_once()
+    {
+        var opened = await OpenAsync(BankHttp.NewAccountId(), "Future", 0m);
+        var problem = await (await Client.GetAsync($"/stats?minOffset={opened.Offset + 1_000_000}")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", "minOffset");
+        Assert.Contains("beyond the journal's highest offset", problem.GetProperty("detail").GetString());
+        await (await Client.GetAsync($"/stats?minOffset={opened.Offset}")).ExpectAsync(HttpStatusCode.OK);
+        await (await Client.GetAsync("/stats?minOffset=0")).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    // ------------------------------------------------------------------ projections
+
+    [Fact]
+    public async Task The_projection_reports_its_offset_and_lag()
+    {
+        var opened = await OpenAsync(BankHttp.NewAccountId(), "Status", 1m);
+        await StatsAsync(opened.Offset);
+
+        var list = await (await Client.GetAsync("/projections")).ExpectAsync(HttpStatusCode.OK);
+        var status = Assert.Single(list.GetProperty("projections").EnumerateArray());
+        Assert.Equal("bank-accounts", status.GetProperty("name").GetString());
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        var offset = status.GetProperty("offset").GetInt64();
+        var highest = status.GetProperty("highestOffset").GetInt64();
+        Assert.True(offset >= opened.Offset, $"offset {offset} < {opened.Offset}");
+        Assert.True(highest >= offset);
+        Assert.Equal(highest - offset, status.GetProperty("eventsBehind").GetInt64());
+        Assert.True(status.GetProperty("secondsBehind").GetDouble() >= 0);
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("lastError").ValueKind);
+        Assert.True(status.GetProperty("eventsHandled").GetInt64() > 0);
+
+        var one = await (await Client.GetAsync("/projections/bank-accounts")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("bank-accounts", one.GetProperty("name").GetString());
+        await (await Client.GetAsync("/projections/nope")).ExpectProblemAsync(HttpStatusCode.NotFound, "projection-not-found");
+        await (await Client.PostEmptyAsync("/projections/nope/rebuild")).ExpectProblemAsync(HttpStatusCode.NotFound, "projection-not-found");
+    }
+
+    [Fact]
+    public async Task A_rebuild_replays_the_journal_into_the_same_read_model()
+    {
+        var id = BankHttp.NewAccountId();
+        await OpenAsync(id, "Rebuild", 40m);
+        await WithdrawAsync(id, 15.55m);
+        var last = await DepositAsync(id, 0.05m);
+        var accountsBefore = await EverythingAsync(last);
+        var statsBefore = await StatsAsync(last);
+        var transactionsBefore = await TransactionsTextAsync(id, last);
+
+        var response = await Client.PostEmptyAsync("/projections/bank-accounts/rebuild");
+        var started = await response.ExpectAsync(HttpStatusCode.Accepted);
+        Assert.Equal("/projections/bank-accounts", response.Headers.Location?.OriginalString);
+        Assert.Contains(started.GetProperty("state").GetString(), new[] { "rebuilding", "running" });
+        var rebuild = started.GetProperty("rebuild");
+        Assert.True(rebuild.GetProperty("targetOffset").GetInt64() >= last);
+        Assert.True(rebuild.GetProperty("startedAt").GetDateTimeOffset() > DateTimeOffset.UnixEpoch);
+
+        // With minOffset the queries wait for the replay to come by.
+        Assert.Equal(accountsBefore, await EverythingAsync(last));
+        Assert.Equal(statsBefore.GetRawText(), (await StatsAsync(last)).GetRawText());
+        Assert.Equal(transactionsBefore, await TransactionsTextAsync(id, last));
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        JsonElement status;
+        do
+        {
+            status = await (await Client.GetAsync(response.Headers.Location)).ExpectAsync(HttpStatusCode.OK);
+            if (status.GetProperty("rebuild").GetProperty("completed").GetBoolean()) break;
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        var done = status.GetProperty("rebuild");
+        Assert.True(done.GetProperty("completed").GetBoolean(), $"The rebuild did not complete: {status}");
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.Equal(100, done.GetProperty("percentDone").GetDouble());
+        Assert.True(done.GetProperty("eventsDone").GetInt64() >= 3);
+
+        // Writes after the rebuild go on being projected.
+        var after = await DepositAsync(id, 1m);
+        var page = await (await Client.GetAsync($"/accounts/{id}/transactions?minOffset={after}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(25.50m, page.GetProperty("transactions").EnumerateArray().Last().GetProperty("balanceAfter").GetDecimal());
+    }
+
+    // ------------------------------------------------------------------ event stream
+
+    [Fact]
+    public async Task The_event_stream_resumes_after_Last_Event_ID_with_exactly_the_following_events()
+    {
+        var id = BankHttp.NewAccountId();
+        var opened = await OpenAsync(id, "Streamer", 0m);
+        List<long> offsets = [opened.Offset];
+        for (var i = 1; i <= 4; i++) offsets.Add(await DepositAsync(id, i));
+
+        List<ReceivedEvent> first;
+        await using (var stream = await EventStream.ConnectAsync(Client, lastEventId: (opened.Offset - 1).ToString(CultureInfo.InvariantCulture)))
+            first = await stream.TakeAsync(3);
+        Assert.Equal(offsets.Take(3), first.Select(e => e.Id));
+        Assert.Equal(["bank.account-opened.v1", "bank.money-deposited.v1", "bank.money-deposited.v1"], first.Select(e => e.Type));
+        var opening = first[0].Data;
+        Assert.Equal(opened.Offset, opening.GetProperty("offset").GetInt64());
+        Assert.Equal(id, opening.GetProperty("persistenceId").GetString());
+        Assert.Equal(1, opening.GetProperty("sequenceNr").GetInt64());
+        Assert.Equal("bank.account-opened.v1", opening.GetProperty("type").GetString());
+        Assert.Contains("account", opening.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.True(opening.GetProperty("timestamp").GetDateTimeOffset() > DateTimeOffset.UnixEpoch);
+        Assert.Equal("Streamer", opening.GetProperty("event").GetProperty("owner").GetString());
+        Assert.Equal(1m, first[1].Data.GetProperty("event").GetProperty("amount").GetDecimal());
+        Assert.Equal(2, first[1].Data.GetProperty("sequenceNr").GetInt64());
+
+        await using (var resumed = await EventStream.ConnectAsync(Client, lastEventId: first[^1].Id.ToString(CultureInfo.InvariantCulture)))
+        {
+            var rest = await resumed.TakeAsync(2);
+            Assert.Equal(offsets.Skip(3), rest.Select(e => e.Id));
+            Assert.Equal([3m, 4m], rest.Select(e => e.Data.GetProperty("event").GetProperty("amount").GetDecimal()));
+            Assert.Equal([6m, 10m], rest.Select(e => e.Data.GetProperty("event").GetProperty("balanceAfter").GetDecimal()));
+            Assert.True(await resumed.StaysQuietAsync(TimeSpan.FromMilliseconds(300)), "An event beyond the last write arrived.");
+        }
+    }
+
+    [Fact]
+    public async Task The_event_stream_is_live()
+    {
+        var id = BankHttp.NewAccountId();
+        var opened = await OpenAsync(id, "Live", 0m);
+        await using var stream = await EventStream.ConnectAsync(Client, query: $"?offset={opened.Offset}");
+        var deposited = await DepositAsync(id, 7.77m);
+        var withdrawn = await WithdrawAsync(id, 0.77m);
+
+        var events = await stream.TakeAsync(2);
+        Assert.Equal([deposited, withdrawn], events.Select(e => e.Id));
+        Assert.Equal(["bank.money-deposited.v1", "bank.money-withdrawn.v1"], events.Select(e => e.Type));
+        Assert.Equal(7m, events[1].Data.GetProperty("event").GetProperty("balanceAfter").GetDecimal());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private sealed record Opened(string Id, long Offset);
+
+    private async Task<Opened> OpenAsync(string id, string owner, decimal initialDeposit, string? currency = null)
+    {
+        var json = currency is null
+            ? JsonSerializer.Serialize(new { accountId = id, owner, initialDeposit })
+            : JsonSerializer.Serialize(new { accountId = id, owner, initialDeposit, currency });
+        var body = await (await Client.PostJsonAsync("/accounts", json)).ExpectAsync(HttpStatusCode.Created);
+        return new Opened(id, body.GetProperty("offset").GetInt64());
+    }
+
+    private Task<long> DepositAsync(string id, decimal amount) => MoneyAsync($"/accounts/{id}/deposits", amount);
+
+    private Task<long> WithdrawAsync(string id, decimal amount) => MoneyAsync($"/accounts/{id}/withdrawals", amount);
+
+    private async Task<long> MoneyAsync(string url, decimal amount)
+    {
+        var body = await (await Client.PostJsonAsync(url, JsonSerializer.Serialize(new { amount }))).ExpectAsync(HttpStatusCode.OK);
+        return body.GetProperty("offset").GetInt64();
+    }
+
+    private async Task<long> CloseAsync(string id) =>
+        (await (await Client.PostEmptyAsync($"/accounts/{id}/close")).ExpectAsync(HttpStatusCode.OK)).GetProperty("offset").GetInt64();
+
+    private async Task<List<JsonElement>> ListAsync(string query)
+    {
+        var page = await (await Client.GetAsync("/accounts?" + query)).ExpectAsync(HttpStatusCode.OK);
+        return [.. page.GetProperty("accounts").EnumerateArray()];
+    }
+
+    private async Task<JsonElement> StatsAsync(long minOffset) =>
+        await (await Client.GetAsync($"/stats?minOffset={minOffset}")).ExpectAsync(HttpStatusCode.OK);
+
+    /// <summary>Every account of the read model, as JSON text, page by page.</summary>
+    private async Task<List<string>> EverythingAsync(long minOffset)
+    {
+        var accounts = new List<string>();
+        int? next = 0;
+        while (next is { } from)
+        {
+            var page = await (await Client.GetAsync($"/accounts?offset={from}&limit=1000&minOffset={minOffset}")).ExpectAsync(HttpStatusCode.OK);
+            accounts.AddRange(page.GetProperty("accounts").EnumerateArray().Select(a => a.GetRawText()));
+            next = page.GetProperty("nextOffset").ValueKind == JsonValueKind.Null ? null : page.GetProperty("nextOffset").GetInt32();
+        }
+        return accounts;
+    }
+
+    private async Task<string> TransactionsTextAsync(string id, long minOffset) =>
+        (await (await Client.GetAsync($"/accounts/{id}/transactions?minOffset={minOffset}")).ExpectAsync(HttpStatusCode.OK)).GetRawText();
+
+    private static decimal Money(JsonElement totals, string name) => totals.GetProperty(name).GetDecimal();
+
+    /// <summary>The stats' entry for <paramref name="currency"/>; all zero when it has none (yet).</summary>
+    private static JsonElement Currency(JsonElement stats, string currency)
+    {
+        var matches = stats.GetProperty("currencies").EnumerateArray().Where(c => c.GetProperty("currency").GetString() == currency).ToList();
+        Assert.True(matches.Count <= 1, $"{currency} appears {matches.Count} times: {stats}");
+        return matches.Count == 1
+            ? matches[0]
+            : JsonSerializer.SerializeToElement(new { currency, accountsOpen = 0L, accountsClosed = 0L, totalBalance = 0m, totalDeposited = 0m, totalWithdrawn = 0m });
+    }
+}
+
+/// <summary>The read-model scenarios on SQLite: the read model lives in the journal's file.</summary>
+public sealed class SqliteReadModelScenarios(SqliteBankFixture fixture) : ReadModelScenarios, IClassFixture<SqliteBankFixture>
+{
+    protected override Task<BankFactory> GetFactoryAsync() => Task.FromResult(fixture.Factory);
+}
+
+/// <summary>The read-model scenarios on PostgreSQL: the read model lives in the journal's database and schema.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresReadModelScenarios(PostgresServer server, PostgresBankFixture fixture) : ReadModelScenarios, IClassFixture<PostgresBankFixture>
+{
+    protected override Task<BankFactory> GetFactoryAsync() => fixture.GetAsync(server, nameof(PostgresReadModelScenarios));
+}
