@@ -137,11 +137,11 @@ internal sealed class PostgresBatchWriter : IBatchWriter
         await using var batch = new NpgsqlBatch(connection, transaction);
         // First statement of every journal write transaction: own an xid before drawing any ordering value.
         // Orderings come from a sequence, outside of transaction visibility, and concurrent batches (other lanes,
-        // other nodes) commit in any order, so readers can see gaps. A reader that sees a gap can tell from its
-        // snapshot's in-progress xids (pg_current_snapshot()) whether the gap may still fill: a writer holding that
-        // ordering already has its xid, so it is listed as in progress until it commits or rolls back. A writer that
-        // drew the ordering first and got its xid later could be invisible in that list, and its rows would appear
-        // behind a reader that had already moved past the gap. The same xid is stored in tx_id on every row.
+        // other nodes) commit in any order, so readers can see gaps. A reader that sees a gap takes an xid of its
+        // own and waits until no lower xid is in progress: a writer holding the missing ordering already had its xid
+        // then, so it is lower and the wait covers it. A writer that drew the ordering first and got its xid later
+        // could get a higher xid than the reader's, and its rows would appear behind a reader that had already moved
+        // past the gap. The same xid is stored in tx_id on every row. (GapTracker in Actors.Persistence.Query.)
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()"));
         batch.BatchCommands.Add(BuildInsert(writes));
 

@@ -12,10 +12,12 @@ CREATE TABLE IF NOT EXISTS journal (
     -- SELECT pg_current_xact_id() as its first statement, so it owns an xid before it draws any ordering value.
     -- Orderings are drawn from a sequence outside of transactions and concurrent transactions commit in any
     -- order, so a reader can see a gap (ordering 7 missing while 8 is visible). Because the writer of 7 already
-    -- had its xid when it drew 7, a reader can tell whether the gap may still fill: if the reader's snapshot
-    -- (pg_current_snapshot()) still lists an in-progress xid, 7 may appear later; once no transaction that was in
-    -- progress is left, the gap is final (rolled back). Without the early xid a transaction could hold an
-    -- ordering while not yet showing up as in progress in any snapshot.
+    -- had its xid when it drew 7, a reader can tell whether the gap may still fill. The snapshot's in-progress
+    -- list alone does not say it (it omits running xids at or above its xmax), so the reader also takes an xid
+    -- of its own (pg_current_xact_id()) after seeing the gap: once a snapshot shows no xid below the reader's own
+    -- in progress, every writer that could hold 7 has ended and the gap is final (rolled back). Without the early
+    -- xid a transaction could hold an ordering before it had any xid to wait for.
+    -- See GapTracker in Actors.Persistence.Query for the argument.
     tx_id          XID8   NOT NULL,
     writer_id      TEXT   NOT NULL,
     manifest       TEXT   NOT NULL,
