@@ -14,7 +14,7 @@ public static partial class AccountDecider
         if (!string.Equals(@event.AccountId, state.AccountId, StringComparison.Ordinal))
             throw Impossible(state, @event, $"it belongs to account '{@event.AccountId}'");
 
-        var (next, fingerprint) = @event switch
+        return @event switch
         {
             AccountOpened e => ApplyOpened(state, e),
             MoneyDeposited e => ApplyDeposited(state, e),
@@ -22,13 +22,20 @@ public static partial class AccountDecider
             AccountClosed e => ApplyClosed(state, e),
             _ => throw new ArgumentOutOfRangeException(nameof(@event), $"Unknown event type {@event.GetType().Name}."),
         };
+    }
 
+    // One new state per event (this runs for every command and every replayed event): the common fields of the
+    // next version are set in the same `with` as the event's own change.
+    private static AccountState Next(AccountState state, AccountEvent e, string fingerprint, decimal balance, AccountStatus status)
+    {
         var version = state.Version + 1;
-        var outcome = new ProcessedCommand(@event.CommandId, fingerprint, version, next.Balance, next.Status);
-        return next with
+        var outcome = new ProcessedCommand(e.CommandId, fingerprint, version, balance, status);
+        return state with
         {
+            Balance = balance,
+            Status = status,
             Version = version,
-            LastActivityAt = @event.At,
+            LastActivityAt = e.At,
             ProcessedCommands = state.ProcessedCommands.Remember(outcome),
         };
     }
@@ -44,18 +51,18 @@ public static partial class AccountDecider
         return current;
     }
 
-    private static (AccountState, string) ApplyOpened(AccountState state, AccountOpened e)
+    private static AccountState ApplyOpened(AccountState state, AccountOpened e)
     {
         if (state.Status != AccountStatus.NotOpened)
             throw Impossible(state, e, $"the account is already {state.Status}");
         if (e.Owner is null || e.Currency is null)
             throw Impossible(state, e, "it has no owner or no currency");
 
-        var next = state with { Owner = e.Owner, Currency = e.Currency, Balance = 0m, Status = AccountStatus.Open, OpenedAt = e.At };
-        return (next, CommandFingerprint.Open(e.Owner, e.Currency, 0m));
+        var opened = state with { Owner = e.Owner, Currency = e.Currency, OpenedAt = e.At };
+        return Next(opened, e, CommandFingerprint.Open(e.Owner, e.Currency, 0m), 0m, AccountStatus.Open);
     }
 
-    private static (AccountState, string) ApplyDeposited(AccountState state, MoneyDeposited e)
+    private static AccountState ApplyDeposited(AccountState state, MoneyDeposited e)
     {
         RequireOpen(state, e);
         if (e.Amount <= 0m)
@@ -68,10 +75,10 @@ public static partial class AccountDecider
         var fingerprint = state.Version == 1 && state.ProcessedCommands.TryGet(e.CommandId, out var opening) && opening.Version == 1
             ? CommandFingerprint.Open(state.Owner!, state.Currency!, e.Amount)
             : CommandFingerprint.Deposit(e.Amount);
-        return (state with { Balance = e.BalanceAfter }, fingerprint);
+        return Next(state, e, fingerprint, e.BalanceAfter, state.Status);
     }
 
-    private static (AccountState, string) ApplyWithdrawn(AccountState state, MoneyWithdrawn e)
+    private static AccountState ApplyWithdrawn(AccountState state, MoneyWithdrawn e)
     {
         RequireOpen(state, e);
         if (e.Amount <= 0m)
@@ -81,10 +88,10 @@ public static partial class AccountDecider
         if (e.BalanceAfter < 0m)
             throw Impossible(state, e, $"the balance would become negative ({e.BalanceAfter})");
 
-        return (state with { Balance = e.BalanceAfter }, CommandFingerprint.Withdraw(e.Amount));
+        return Next(state, e, CommandFingerprint.Withdraw(e.Amount), e.BalanceAfter, state.Status);
     }
 
-    private static (AccountState, string) ApplyClosed(AccountState state, AccountClosed e)
+    private static AccountState ApplyClosed(AccountState state, AccountClosed e)
     {
         RequireOpen(state, e);
         if (e.FinalBalance != state.Balance)
@@ -92,7 +99,7 @@ public static partial class AccountDecider
         if (state.Balance != 0m)
             throw Impossible(state, e, $"an account closes only at a zero balance, not at {state.Balance}");
 
-        return (state with { Status = AccountStatus.Closed }, CommandFingerprint.Close());
+        return Next(state, e, CommandFingerprint.Close(), state.Balance, AccountStatus.Closed);
     }
 
     private static void RequireOpen(AccountState state, AccountEvent e)

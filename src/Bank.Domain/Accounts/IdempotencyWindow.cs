@@ -1,28 +1,37 @@
-using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Bank.Domain;
 
 /// <summary>
-/// A bounded FIFO of the last <see cref="Capacity"/> accepted commands, as a persistent (immutable) structure:
-/// every change returns a new window sharing most of its nodes with the old one. An empty window costs one small
-/// object (the empty queue and dictionary are shared singletons), so idle accounts stay cheap.
+/// A bounded FIFO of the last <see cref="Capacity"/> accepted commands, observably immutable: every change returns a
+/// new window and leaves this one as it was. Evolve remembers one command per event and Decide looks one up per
+/// command, so both are amortized O(1) with a small allocation: a window is a view [start, end) of an append-only
+/// <see cref="IdempotencyLog"/> shared with its ancestors and descendants. The newest version appends in place; an
+/// older version (time travel, a second branch) or a full log copies its live entries into a fresh log twice their
+/// size. An empty window holds no log, and a window with one or two commands a tiny one, so idle accounts stay cheap.
 /// Equality is by value: same capacity and same entries in the same order.
 /// </summary>
-public sealed class IdempotencyWindow : IEquatable<IdempotencyWindow>
+public sealed partial class IdempotencyWindow : IEquatable<IdempotencyWindow>
 {
     public const int DefaultCapacity = 1000;
 
-    private readonly ImmutableQueue<Guid> _order;                        // oldest first
-    private readonly ImmutableDictionary<Guid, ProcessedCommand> _byId;
-    private readonly Guid _newest;
+    private static readonly IdempotencyWindow DefaultEmpty = new(DefaultCapacity, log: null, start: 0, end: 0, count: 0);
 
-    private IdempotencyWindow(int capacity, ImmutableQueue<Guid> order, ImmutableDictionary<Guid, ProcessedCommand> byId, Guid newest)
+    // Slots in [_start, _end) of _log are this version's; those whose id is remembered again before _end are
+    // superseded, the others (exactly _count of them) are its entries, oldest first. _start is always the oldest
+    // entry (or _end when empty), and the newest entry is always at _end - 1.
+    private readonly IdempotencyLog? _log;
+    private readonly int _start;
+    private readonly int _end;
+    private readonly int _count;
+
+    private IdempotencyWindow(int capacity, IdempotencyLog? log, int start, int end, int count)
     {
         Capacity = capacity;
-        _order = order;
-        _byId = byId;
-        _newest = newest;
+        _log = log;
+        _start = start;
+        _end = end;
+        _count = count;
     }
 
     /// <summary>
@@ -36,100 +45,114 @@ public sealed class IdempotencyWindow : IEquatable<IdempotencyWindow>
         if (entries.Count > capacity)
             throw new ArgumentException($"An idempotency window of capacity {capacity} cannot hold {entries.Count} entries.", nameof(entries));
 
-        var order = ImmutableQueue<Guid>.Empty;
-        var byId = ImmutableDictionary.CreateBuilder<Guid, ProcessedCommand>();
-        foreach (var entry in entries)
-        {
-            ArgumentNullException.ThrowIfNull(entry, nameof(entries));
-            if (!byId.TryAdd(entry.CommandId, entry))
-                throw new ArgumentException($"Command {entry.CommandId} appears twice in the idempotency window.", nameof(entries));
-            order = order.Enqueue(entry.CommandId);
-        }
-
         Capacity = capacity;
-        _order = order;
-        _byId = byId.ToImmutable();
-        _newest = entries.Count == 0 ? Guid.Empty : entries[^1].CommandId;
+        if (entries.Count == 0) return;
+
+        // Room for as many appends again: replaying the events after a snapshot usually needs no copy.
+        var log = IdempotencyLog.ForCount(entries.Count);
+        for (var position = 0; position < entries.Count; position++)
+        {
+            var entry = entries[position];
+            ArgumentNullException.ThrowIfNull(entry, nameof(entries));
+            if (log.Find(entry.CommandId, 0, position) >= 0)
+                throw new ArgumentException($"Command {entry.CommandId} appears twice in the idempotency window.", nameof(entries));
+            log.Write(position, entry, live: -1);
+        }
+        log.SetWritten(entries.Count);
+
+        _log = log;
+        _end = _count = entries.Count;
     }
 
     public static IdempotencyWindow Empty(int capacity = DefaultCapacity)
     {
         ValidateCapacity(capacity);
-        return new IdempotencyWindow(capacity, ImmutableQueue<Guid>.Empty, ImmutableDictionary<Guid, ProcessedCommand>.Empty, Guid.Empty);
+        return capacity == DefaultCapacity ? DefaultEmpty : new IdempotencyWindow(capacity, log: null, start: 0, end: 0, count: 0);
     }
 
     /// <summary>How many command ids are remembered at most.</summary>
     public int Capacity { get; }
 
-    public int Count => _byId.Count;
+    public int Count => _count;
 
     /// <summary>The remembered commands, oldest first (what a snapshot stores). Allocates a new list on each call.</summary>
-    public IReadOnlyList<ProcessedCommand> Entries => _order.Select(id => _byId[id]).ToArray();
+    public IReadOnlyList<ProcessedCommand> Entries
+    {
+        get
+        {
+            var entries = new ProcessedCommand[_count];
+            var next = 0;
+            for (var position = _start; next < entries.Length; position++)
+            {
+                if (_log!.IsLive(position, _end)) entries[next++] = _log.EntryAt(position);
+            }
+            return entries;
+        }
+    }
 
-    public bool Contains(Guid commandId) => _byId.ContainsKey(commandId);
+    public bool Contains(Guid commandId) => Find(commandId) >= 0;
 
-    public bool TryGet(Guid commandId, [MaybeNullWhen(false)] out ProcessedCommand entry) => _byId.TryGetValue(commandId, out entry);
+    public bool TryGet(Guid commandId, [MaybeNullWhen(false)] out ProcessedCommand entry)
+    {
+        var position = Find(commandId);
+        entry = position >= 0 ? _log!.EntryAt(position) : null;
+        return entry is not null;
+    }
 
     /// <summary>
     /// Remembers <paramref name="entry"/> as the newest command. If its id is already the newest (a command that
-    /// produced several events) the entry is updated in place; if it is remembered further back (an id reused after
-    /// it had been evicted by a smaller window) it moves to the newest position. Otherwise it is appended and the
-    /// oldest entry is evicted when the window is full.
+    /// produced several events) the entry is updated; if it is remembered further back (an id reused after it had
+    /// been evicted by a smaller window) it moves to the newest position. Otherwise it is appended and the oldest
+    /// entry is evicted when the window is full.
     /// </summary>
     public IdempotencyWindow Remember(ProcessedCommand entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var id = entry.CommandId;
 
-        if (_byId.ContainsKey(id))
-        {
-            var order = id == _newest ? _order : ImmutableQueue.CreateRange(_order.Where(x => x != id)).Enqueue(id);
-            return new IdempotencyWindow(Capacity, order, _byId.SetItem(id, entry), id);
-        }
+        var log = _log;
+        var start = _start;
+        var end = _end;
+        var live = Find(entry.CommandId);
 
-        var grownOrder = _order.Enqueue(id);
-        var grownById = _byId.Add(id, entry);
-        if (grownById.Count > Capacity)
+        // Both cases (update of the newest, move of an older one) are the same for an append-only log: a new slot at
+        // the end supersedes the old one, and the entry is newest. Only this version's own end may be appended to.
+        if (log is null || !log.TryClaim(end))
         {
-            grownOrder = grownOrder.Dequeue(out var oldest);
-            grownById = grownById.Remove(oldest);
+            log = IdempotencyLog.CopyLive(log, start, end, _count);
+            live = live >= 0 ? log.Find(entry.CommandId, 0, _count) : -1;
+            start = 0;
+            end = _count;
         }
-        return new IdempotencyWindow(Capacity, grownOrder, grownById, id);
+        log.Write(end, entry, live);
+        end++;
+
+        var count = _count;
+        if (live < 0 && ++count > Capacity)
+        {
+            count--;
+            start = log.NextLive(start + 1, end);        // evict the oldest
+        }
+        else if (live == start)
+        {
+            start = log.NextLive(start + 1, end);        // the oldest moved to the newest position
+        }
+        return new IdempotencyWindow(Capacity, log, start, end, count);
     }
 
     /// <summary>The same entries under another capacity; when shrinking, the oldest entries are evicted.</summary>
     public IdempotencyWindow WithCapacity(int capacity)
     {
         ValidateCapacity(capacity);
-        var order = _order;
-        var byId = _byId;
-        while (byId.Count > capacity)
-        {
-            order = order.Dequeue(out var oldest);
-            byId = byId.Remove(oldest);
-        }
-        return new IdempotencyWindow(capacity, order, byId, byId.Count == 0 ? Guid.Empty : _newest);
+        // The log is shared as is: the new version only starts later when it evicts.
+        var start = _start;
+        for (var count = _count; count > capacity; count--)
+            start = _log!.NextLive(start + 1, _end);
+        return new IdempotencyWindow(capacity, _log, start, _end, Math.Min(_count, capacity));
     }
-
-    public bool Equals(IdempotencyWindow? other)
-    {
-        if (ReferenceEquals(this, other)) return true;
-        if (other is null || Capacity != other.Capacity || Count != other.Count) return false;
-
-        var mine = _order.GetEnumerator();
-        var theirs = other._order.GetEnumerator();
-        while (mine.MoveNext() && theirs.MoveNext())
-        {
-            if (mine.Current != theirs.Current || !_byId[mine.Current].Equals(other._byId[theirs.Current])) return false;
-        }
-        return true;
-    }
-
-    public override bool Equals(object? obj) => obj is IdempotencyWindow other && Equals(other);
-
-    public override int GetHashCode() => HashCode.Combine(Capacity, Count, _newest);
 
     public override string ToString() => $"IdempotencyWindow {{ Capacity = {Capacity}, Count = {Count} }}";
+
+    private int Find(Guid commandId) => _count == 0 ? -1 : _log!.Find(commandId, _start, _end);
 
     private static void ValidateCapacity(int capacity) => ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
 }
