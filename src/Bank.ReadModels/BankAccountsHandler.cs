@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using Actors.Core.Logging;
 using Actors.Persistence.Query;
 using Actors.Persistence.Query.Projections;
@@ -63,22 +63,32 @@ public sealed class BankAccountsHandler : IProjectionHandler
         foreach (var statement in _sql.Reset) await session.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Applies the batch in memory first, then writes it: the summaries of the batch's accounts are read in one query,
+    /// every event is checked and applied to them in order (as one at a time would), and the result goes out as one
+    /// write per account the batch changed (not one per event), the history rows (one prepared single-row INSERT each on
+    /// SQLite, 64-row INSERTs on PostgreSQL) and one write per currency whose totals moved. Statements are prepared once
+    /// per batch and bound by position (<see cref="ProjectionStatement"/>).
+    /// </summary>
     public async Task HandleAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(events);
+        var accounts = await LoadAccountsAsync(session, events, cancellationToken).ConfigureAwait(false);
+        if (accounts is null) return; // nothing of ours: only the offset moves
         var totals = new BatchTotals(await ReadTotalsAsync(session, _sql, cancellationToken).ConfigureAwait(false));
+        // The positions in the batch of the deposits and withdrawals that applied (ints: a list of rows would be a
+        // large-object-heap allocation per batch, and those bring gen2 collections).
+        var history = new List<int>(Math.Min(events.Count, 4096));
 
-        var commands = new Commands(session, _sql);
-        await using (commands.ConfigureAwait(false))
+        for (var i = 0; i < events.Count; i++)
         {
-            foreach (var envelope in events)
-            {
-                if (envelope.Event is not AccountEvent @event) continue; // not ours: only the offset moves
-                await ApplyAsync(commands, envelope, @event, totals, cancellationToken).ConfigureAwait(false);
-            }
+            var envelope = events[i];
+            if (envelope.Event is AccountEvent @event && Apply(accounts, envelope, @event, totals)) history.Add(i);
         }
 
+        await WriteHistoryAsync(session, events, history, cancellationToken).ConfigureAwait(false);
+        await WriteSummariesAsync(session, accounts, cancellationToken).ConfigureAwait(false);
         foreach (var row in totals.Changed)
         {
             await session.ExecuteAsync(_sql.WriteTotals, cancellationToken,
@@ -95,146 +105,242 @@ public sealed class BankAccountsHandler : IProjectionHandler
         return new BankTotals(rows);
     }
 
-    private async Task ApplyAsync(Commands commands, EventEnvelope envelope, AccountEvent @event, BatchTotals totals, CancellationToken cancellationToken)
+    /// <summary>The stored summaries of the batch's accounts (those it has none of are missing); null when the batch has no account event.</summary>
+    private async Task<Dictionary<string, AccountRow>?> LoadAccountsAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events,
+        CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var envelope in events)
+        {
+            if (envelope.Event is AccountEvent @event) ids.Add(@event.AccountId);
+        }
+        if (ids.Count == 0) return null;
+        object parameter = session.Dialect == SqlDialect.Sqlite ? JsonSerializer.Serialize(ids) : ids.ToArray();
+        var rows = await session.QueryAsync(_sql.LoadSummaries, r => new AccountRow(
+                r.GetString(0), r.GetString(1), r.GetString(2), session.GetDecimal(r, 3), r.GetString(4) == "closed", r.GetInt64(5),
+                r.GetInt64(6), r.GetInt64(7), isNew: false),
+            cancellationToken, ("ids", parameter)).ConfigureAwait(false);
+        var accounts = new Dictionary<string, AccountRow>(ids.Count, StringComparer.Ordinal);
+        foreach (var row in rows) accounts[row.AccountId] = row;
+        return accounts;
+    }
+
+    /// <summary>
+    /// One event on top of the batch's state so far. An event applies only on top of the version before it; one at or
+    /// below the account's version was applied before and changes nothing; one that skips a version fails the batch.
+    /// </summary>
+    /// <returns>True when the event applied and is a deposit or a withdrawal (it needs a transaction row).</returns>
+    private static bool Apply(Dictionary<string, AccountRow> accounts, EventEnvelope envelope, AccountEvent @event, BatchTotals totals)
     {
         var version = envelope.SequenceNr;
+        accounts.TryGetValue(@event.AccountId, out var account);
         switch (@event)
         {
             case AccountOpened opened:
-                if (await commands.ExecuteAsync(commands.Opened, cancellationToken,
-                        ("account_id", opened.AccountId), ("owner", opened.Owner), ("currency", opened.Currency), ("zero", 0m),
-                        ("version", version), ("at", opened.At)).ConfigureAwait(false) == 1)
+                if (account is null)
                 {
-                    commands.Currencies[opened.AccountId] = opened.Currency;
-                    totals.Change(opened.Currency, t => t with { AccountsOpen = t.AccountsOpen + 1 });
-                    return;
+                    var at = opened.At.ToUnixTimeMilliseconds();
+                    accounts[opened.AccountId] = new AccountRow(opened.AccountId, opened.Owner, opened.Currency, 0m, closed: false, version, at, at,
+                        isNew: true);
+                    totals.Get(opened.Currency).AccountsOpen++;
+                    return false;
                 }
-                await EnsureSeenAsync(commands, envelope, @event, cancellationToken).ConfigureAwait(false);
-                return;
+                EnsureSeen(account.Version, envelope, @event);
+                return false;
 
             case MoneyDeposited deposited:
-                if (await ApplyMoneyAsync(commands, envelope, TransactionKind.Deposit, deposited.Amount, deposited.BalanceAfter, deposited.At, cancellationToken).ConfigureAwait(false) is { } depositCurrency)
-                {
-                    totals.Change(depositCurrency, t => t with { TotalBalance = t.TotalBalance + deposited.Amount, TotalDeposited = t.TotalDeposited + deposited.Amount });
-                }
-                return;
+                if (!IsNext(account, envelope, @event)) return false;
+                account!.Move(version, deposited.BalanceAfter, deposited.At);
+                var depositTotals = totals.Get(account.Currency);
+                depositTotals.TotalBalance += deposited.Amount;
+                depositTotals.TotalDeposited += deposited.Amount;
+                return true;
 
             case MoneyWithdrawn withdrawn:
-                if (await ApplyMoneyAsync(commands, envelope, TransactionKind.Withdrawal, withdrawn.Amount, withdrawn.BalanceAfter, withdrawn.At, cancellationToken).ConfigureAwait(false) is { } withdrawalCurrency)
-                {
-                    totals.Change(withdrawalCurrency, t => t with { TotalBalance = t.TotalBalance - withdrawn.Amount, TotalWithdrawn = t.TotalWithdrawn + withdrawn.Amount });
-                }
-                return;
+                if (!IsNext(account, envelope, @event)) return false;
+                account!.Move(version, withdrawn.BalanceAfter, withdrawn.At);
+                var withdrawalTotals = totals.Get(account.Currency);
+                withdrawalTotals.TotalBalance -= withdrawn.Amount;
+                withdrawalTotals.TotalWithdrawn += withdrawn.Amount;
+                return true;
 
             case AccountClosed closed:
-                if (await commands.StringAsync(commands.Closed, cancellationToken,
-                        ("account_id", closed.AccountId), ("version", version), ("at", closed.At)).ConfigureAwait(false) is { } closedCurrency)
-                {
-                    totals.Change(closedCurrency, t => t with { AccountsOpen = t.AccountsOpen - 1, AccountsClosed = t.AccountsClosed + 1 });
-                    return;
-                }
-                await EnsureSeenAsync(commands, envelope, @event, cancellationToken).ConfigureAwait(false);
-                return;
+                if (!IsNext(account, envelope, @event)) return false;
+                account!.Move(version, account.Balance, closed.At);
+                account.Closed = true;
+                var closedTotals = totals.Get(account.Currency);
+                closedTotals.AccountsOpen--;
+                closedTotals.AccountsClosed++;
+                return false;
 
             default:
                 throw new InvalidOperationException($"Unknown account event {@event.GetType().Name} at offset {envelope.Offset}.");
         }
     }
 
-    /// <returns>The account's currency when the event applied; null when it had been applied before.</returns>
-    private async Task<string?> ApplyMoneyAsync(Commands commands, EventEnvelope envelope, TransactionKind kind, decimal amount, decimal balanceAfter,
-        DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>True when the event is the account's next version; false when it was applied before; throws on a gap.</summary>
+    private static bool IsNext(AccountRow? account, EventEnvelope envelope, AccountEvent @event)
     {
-        var accountId = ((AccountEvent)envelope.Event).AccountId;
-        var inserted = await commands.ExecuteAsync(commands.Transaction, cancellationToken,
-            ("account_id", accountId), ("version", envelope.SequenceNr), ("kind", kind == TransactionKind.Deposit ? "deposit" : "withdrawal"),
-            ("amount", amount), ("balance_after", balanceAfter), ("at", at), ("offset", envelope.Offset)).ConfigureAwait(false);
-        if (inserted == 0) return null; // (account_id, version) is there already
-        var currency = await commands.StringAsync(commands.Balance, cancellationToken,
-            ("account_id", accountId), ("version", envelope.SequenceNr), ("balance_after", balanceAfter), ("at", at)).ConfigureAwait(false);
-        if (currency is not null) return currency;
-        await EnsureSeenAsync(commands, envelope, (AccountEvent)envelope.Event, cancellationToken).ConfigureAwait(false);
-        return await CurrencyOfAsync(commands, envelope, accountId, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<string> CurrencyOfAsync(Commands commands, EventEnvelope envelope, string accountId, CancellationToken cancellationToken)
-    {
-        if (commands.Currencies.TryGetValue(accountId, out var known)) return known;
-        var currency = await commands.StringAsync(commands.Currency, cancellationToken, ("account_id", accountId)).ConfigureAwait(false)
-            ?? throw new InvalidOperationException(
-                $"{envelope.Event.GetType().Name} of account '{accountId}' at offset {envelope.Offset}: the read model has no such account.");
-        commands.Currencies[accountId] = currency;
-        return currency;
+        var current = account?.Version ?? 0;
+        if (account is not null && envelope.SequenceNr == current + 1) return true;
+        EnsureSeen(current, envelope, @event);
+        return false;
     }
 
     /// <summary>The event did not apply to the summary: fine if the summary is at its version or past it; a gap is an error.</summary>
-    private async Task EnsureSeenAsync(Commands commands, EventEnvelope envelope, AccountEvent @event, CancellationToken cancellationToken)
+    private static void EnsureSeen(long current, EventEnvelope envelope, AccountEvent @event)
     {
-        var current = await commands.ScalarAsync(commands.Version, cancellationToken, ("account_id", @event.AccountId)).ConfigureAwait(false);
-        var version = current is null ? 0 : Convert.ToInt64(current, CultureInfo.InvariantCulture);
-        if (version >= envelope.SequenceNr) return;
+        if (current >= envelope.SequenceNr) return;
         throw new InvalidOperationException(
             $"{@event.GetType().Name} of account '{@event.AccountId}' at version {envelope.SequenceNr} (offset {envelope.Offset}) does not follow " +
-            $"the read model's version {version}: an event is missing from the stream.");
+            $"the read model's version {current}: an event is missing from the stream.");
+    }
+
+    /// <summary>The batch's transaction rows, in offset order: full chunks in one multi-row INSERT each, the rest one by one.</summary>
+    private async Task WriteHistoryAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events, List<int> history,
+        CancellationToken cancellationToken)
+    {
+        if (history.Count == 0) return;
+        var chunks = _sql.HistoryChunk > 1 ? history.Count / _sql.HistoryChunk : 0;
+        if (chunks > 0)
+        {
+            var statement = session.Prepare(_sql.InsertHistoryChunk);
+            await using (statement.ConfigureAwait(false))
+            {
+                for (var c = 0; c < chunks; c++)
+                {
+                    for (var r = 0; r < _sql.HistoryChunk; r++) BindHistory(statement, r * 7, events[history[c * _sql.HistoryChunk + r]]);
+                    await statement.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        var rest = chunks * _sql.HistoryChunk;
+        if (rest == history.Count) return;
+        var single = session.Prepare(_sql.InsertHistoryRow);
+        await using (single.ConfigureAwait(false))
+        {
+            for (var i = rest; i < history.Count; i++)
+            {
+                BindHistory(single, 0, events[history[i]]);
+                await single.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The transaction row of a deposit or withdrawal, as parameters first + 1 .. first + 7.</summary>
+    private static void BindHistory(ProjectionStatement statement, int first, EventEnvelope envelope)
+    {
+        var (accountId, kind, amount, balanceAfter, at) = envelope.Event switch
+        {
+            MoneyDeposited d => (d.AccountId, "deposit", d.Amount, d.BalanceAfter, d.At),
+            MoneyWithdrawn w => (w.AccountId, "withdrawal", w.Amount, w.BalanceAfter, w.At),
+            var other => throw new InvalidOperationException($"{other.GetType().Name} has no transaction row."),
+        };
+        statement.Bind(first + 1, accountId);
+        statement.Bind(first + 2, envelope.SequenceNr);
+        statement.Bind(first + 3, kind);
+        statement.Bind(first + 4, amount);
+        statement.Bind(first + 5, balanceAfter);
+        statement.Bind(first + 6, at);
+        statement.Bind(first + 7, envelope.Offset);
+    }
+
+    /// <summary>One write per account the batch changed: an INSERT for a new one, an UPDATE guarded by the version read.</summary>
+    private async Task WriteSummariesAsync(ProjectionSession session, Dictionary<string, AccountRow> accounts, CancellationToken cancellationToken)
+    {
+        ProjectionStatement? insert = null;
+        ProjectionStatement? update = null;
+        try
+        {
+            foreach (var account in accounts.Values)
+            {
+                if (account.IsNew)
+                {
+                    insert ??= session.Prepare(_sql.InsertSummary);
+                    insert.Bind(1, account.AccountId);
+                    insert.Bind(2, account.Owner);
+                    insert.Bind(3, account.Currency);
+                    insert.Bind(4, account.Balance);
+                    insert.Bind(5, account.Closed ? "closed" : "open");
+                    insert.Bind(6, account.Version);
+                    insert.Bind(7, account.OpenedAt);
+                    insert.Bind(8, account.LastActivityAt);
+                    await insert.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                if (account.Version == account.StoredVersion) continue;
+                update ??= session.Prepare(_sql.UpdateSummary);
+                update.Bind(1, account.AccountId);
+                update.Bind(2, account.Balance);
+                update.Bind(3, account.Closed ? "closed" : "open");
+                update.Bind(4, account.Version);
+                update.Bind(5, account.LastActivityAt);
+                update.Bind(6, account.StoredVersion);
+                if (await update.ExecuteAsync(cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    throw new InvalidOperationException(
+                        $"The summary of account '{account.AccountId}' is no longer at version {account.StoredVersion}: something else wrote the read model.");
+                }
+            }
+        }
+        finally
+        {
+            if (insert is not null) await insert.DisposeAsync().ConfigureAwait(false);
+            if (update is not null) await update.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An account's summary as the batch goes: as stored (or new in this batch), then with the batch's events.</summary>
+    private sealed class AccountRow(
+        string accountId, string owner, string currency, decimal balance, bool closed, long version, long openedAt, long lastActivityAt, bool isNew)
+    {
+        public string AccountId { get; } = accountId;
+        public string Owner { get; } = owner;
+        public string Currency { get; } = currency;
+        public decimal Balance { get; private set; } = balance;
+        public bool Closed { get; set; } = closed;
+        public long Version { get; private set; } = version;
+        public long OpenedAt { get; } = openedAt;
+        public long LastActivityAt { get; private set; } = lastActivityAt;
+        public bool IsNew { get; } = isNew;
+
+        /// <summary>The version in the table (what the UPDATE is guarded by).</summary>
+        public long StoredVersion { get; } = isNew ? 0 : version;
+
+        public void Move(long version, decimal balance, DateTimeOffset at)
+        {
+            Version = version;
+            Balance = balance;
+            LastActivityAt = at.ToUnixTimeMilliseconds();
+        }
     }
 
     /// <summary>The batch's totals, by currency, and which of them changed.</summary>
     private sealed class BatchTotals(BankTotals stored)
     {
-        private readonly Dictionary<string, CurrencyTotals> _rows = stored.Currencies.ToDictionary(c => c.Currency, StringComparer.Ordinal);
+        private readonly Dictionary<string, MutableTotals> _rows =
+            stored.Currencies.ToDictionary(c => c.Currency, c => new MutableTotals(c), StringComparer.Ordinal);
         private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
 
-        public IEnumerable<CurrencyTotals> Changed => _changed.Order(StringComparer.Ordinal).Select(c => _rows[c]);
+        public IEnumerable<CurrencyTotals> Changed => _changed.Order(StringComparer.Ordinal).Select(c => _rows[c].ToTotals());
 
-        public void Change(string currency, Func<CurrencyTotals, CurrencyTotals> change)
+        /// <summary>The currency's totals, to change (marked changed).</summary>
+        public MutableTotals Get(string currency)
         {
-            _rows[currency] = change(_rows.GetValueOrDefault(currency) ?? CurrencyTotals.Zero(currency));
+            if (!_rows.TryGetValue(currency, out var row)) _rows[currency] = row = new MutableTotals(CurrencyTotals.Zero(currency));
             _changed.Add(currency);
+            return row;
         }
     }
 
-    /// <summary>The batch's statements, created once per batch and reused for every event.</summary>
-    private sealed class Commands(ProjectionSession session, BankSql sql) : IAsyncDisposable
+    private sealed class MutableTotals(CurrencyTotals stored)
     {
-        private readonly List<DbCommand> _created = [];
+        public long AccountsOpen = stored.AccountsOpen;
+        public long AccountsClosed = stored.AccountsClosed;
+        public decimal TotalBalance = stored.TotalBalance;
+        public decimal TotalDeposited = stored.TotalDeposited;
+        public decimal TotalWithdrawn = stored.TotalWithdrawn;
 
-        public DbCommand Opened => field ??= Create(sql.InsertOpened);
-        public DbCommand Transaction => field ??= Create(sql.InsertTransaction);
-        public DbCommand Balance => field ??= Create(sql.UpdateBalance);
-        public DbCommand Closed => field ??= Create(sql.UpdateClosed);
-        public DbCommand Version => field ??= Create(sql.SummaryVersion);
-        public DbCommand Currency => field ??= Create(sql.SummaryCurrency);
-
-        /// <summary>The currencies of the batch's accounts, as far as looked up.</summary>
-        public Dictionary<string, string> Currencies { get; } = new(StringComparer.Ordinal);
-
-        public async Task<int> ExecuteAsync(DbCommand command, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-        {
-            foreach (var (name, value) in parameters) session.AddParameter(command, name, value);
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        public async Task<object?> ScalarAsync(DbCommand command, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-        {
-            foreach (var (name, value) in parameters) session.AddParameter(command, name, value);
-            var value1 = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return value1 is DBNull ? null : value1;
-        }
-
-        /// <summary>The first column of the first row as text; null when there is no row.</summary>
-        public async Task<string?> StringAsync(DbCommand command, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-            (string?)await ScalarAsync(command, cancellationToken, parameters).ConfigureAwait(false);
-
-        private DbCommand Create(string text)
-        {
-            var command = session.CreateCommand(text);
-            _created.Add(command);
-            return command;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var command in _created) await command.DisposeAsync().ConfigureAwait(false);
-        }
+        public CurrencyTotals ToTotals() => new(stored.Currency, AccountsOpen, AccountsClosed, TotalBalance, TotalDeposited, TotalWithdrawn);
     }
 }

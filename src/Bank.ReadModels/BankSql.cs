@@ -13,8 +13,13 @@ internal sealed class BankSql
     /// The shape of the read model's tables. Bump it when a table changes: a database of another version has its
     /// read-model tables dropped and rebuilt from offset 0 (see <see cref="BankAccountsHandler.InitializeAsync"/>).
     /// 1: bank_totals one row for every currency together (no version table yet). 2: bank_totals by currency.
+    /// 3: account_transaction is a WITHOUT ROWID table on SQLite (one b-tree keyed by (account_id, version) instead of
+    /// a rowid table plus its primary-key index: one b-tree insert per history row instead of two).
     /// </summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
+
+    /// <summary>PostgreSQL: history rows per multi-row INSERT (7 parameters each), one round trip for 64 rows.</summary>
+    private const int PostgresHistoryChunk = 64;
 
     public BankSql(ProjectionDatabase database)
     {
@@ -71,7 +76,7 @@ internal sealed class BankSql
                 occurred_at   {integer} NOT NULL,
                 global_offset {integer} NOT NULL,
                 PRIMARY KEY (account_id, version)
-            ){strict}
+            ){(sqlite ? " STRICT, WITHOUT ROWID" : "")}
             """,
             // One row for every currency that has had an account: amounts of different currencies are never added.
             $"""
@@ -93,34 +98,47 @@ internal sealed class BankSql
             $"DELETE FROM {Totals}",
         ];
 
-        InsertOpened =
+        var p = (int position) => database.Parameter(position);
+        // The summaries of a batch's accounts, in one query: the ids go as one parameter (a JSON array on SQLite, an
+        // array on PostgreSQL).
+        LoadSummaries = sqlite
+            ? $"SELECT account_id, owner, currency, balance, status, version, opened_at, last_activity_at FROM {Summary} WHERE account_id IN (SELECT value FROM json_each(@ids))"
+            : $"SELECT account_id, owner, currency, balance, status, version, opened_at, last_activity_at FROM {Summary} WHERE account_id = ANY(@ids)";
+        // Positional, prepared once per batch (see ProjectionStatement): one row per account the batch touched.
+        InsertSummary =
             $"""
             INSERT INTO {Summary} (account_id, owner, currency, balance, status, version, opened_at, last_activity_at)
-            VALUES (@account_id, @owner, @currency, @zero, 'open', @version, @at, @at)
-            ON CONFLICT (account_id) DO NOTHING
+            VALUES ({p(1)}, {p(2)}, {p(3)}, {p(4)}, {p(5)}, {p(6)}, {p(7)}, {p(8)})
             """;
-        InsertTransaction =
+        // Guarded by the version the batch read: nothing else writes the read model, so this always finds its row.
+        UpdateSummary =
             $"""
-            INSERT INTO {Transaction} (account_id, version, kind, amount, balance_after, occurred_at, global_offset)
-            VALUES (@account_id, @version, @kind, @amount, @balance_after, @at, @offset)
-            ON CONFLICT (account_id, version) DO NOTHING
+            UPDATE {Summary} SET balance = {p(2)}, status = {p(3)}, version = {p(4)}, last_activity_at = {p(5)}
+            WHERE account_id = {p(1)} AND version = {p(6)}
             """;
-        // Applies only the next version: an event seen before changes nothing (and returns no row). The currency comes
-        // back so that the totals need no second look-up.
-        UpdateBalance =
-            $"""
-            UPDATE {Summary} SET balance = @balance_after, version = @version, last_activity_at = @at
-            WHERE account_id = @account_id AND version = @version - 1
-            RETURNING currency
-            """;
-        UpdateClosed =
-            $"""
-            UPDATE {Summary} SET status = 'closed', version = @version, last_activity_at = @at
-            WHERE account_id = @account_id AND version = @version - 1
-            RETURNING currency
-            """;
-        SummaryVersion = $"SELECT version FROM {Summary} WHERE account_id = @account_id";
-        SummaryCurrency = $"SELECT currency FROM {Summary} WHERE account_id = @account_id";
+        // SQLite: one row per INSERT, run from a prepared statement (no round trips to save). A multi-row INSERT there
+        // is a statement that may fail half done, so SQLite keeps a statement journal for it: a copy of every page it
+        // touches (8 KB per account of the chunk), which cost more than the inserts.
+        HistoryChunk = sqlite ? 1 : PostgresHistoryChunk;
+        InsertHistoryRow = HistoryInsert(1);
+        InsertHistoryChunk = HistoryInsert(HistoryChunk);
+
+        string HistoryInsert(int rows)
+        {
+            var values = new System.Text.StringBuilder();
+            for (var r = 0; r < rows; r++)
+            {
+                var b = r * 7;
+                values.Append(r == 0 ? "" : ", ")
+                    .Append($"({p(b + 1)}, {p(b + 2)}, {p(b + 3)}, {p(b + 4)}, {p(b + 5)}, {p(b + 6)}, {p(b + 7)})");
+            }
+            return $"""
+                INSERT INTO {Transaction} (account_id, version, kind, amount, balance_after, occurred_at, global_offset)
+                VALUES {values}
+                ON CONFLICT (account_id, version) DO NOTHING
+                """;
+        }
+
         ReadTotals = $"SELECT currency, accounts_open, accounts_closed, total_balance, total_deposited, total_withdrawn FROM {Totals} ORDER BY currency";
         WriteTotals =
             $"""
@@ -146,12 +164,13 @@ internal sealed class BankSql
     public string ResetOffset { get; }
     public IReadOnlyList<string> Schema { get; }
     public IReadOnlyList<string> Reset { get; }
-    public string InsertOpened { get; }
-    public string InsertTransaction { get; }
-    public string UpdateBalance { get; }
-    public string UpdateClosed { get; }
-    public string SummaryVersion { get; }
-    public string SummaryCurrency { get; }
+    public string LoadSummaries { get; }
+    public string InsertSummary { get; }
+    public string UpdateSummary { get; }
+    /// <summary>The rows of <see cref="InsertHistoryChunk"/>.</summary>
+    public int HistoryChunk { get; }
+    public string InsertHistoryRow { get; }
+    public string InsertHistoryChunk { get; }
     public string ReadTotals { get; }
     public string WriteTotals { get; }
     public string SummaryColumns { get; }

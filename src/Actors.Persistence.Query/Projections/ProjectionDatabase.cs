@@ -23,6 +23,16 @@ public abstract class ProjectionDatabase : IAsyncDisposable
     /// <summary>The name to use for a table in SQL: as is on SQLite, schema-qualified and quoted on PostgreSQL.</summary>
     public abstract string Table(string name);
 
+    /// <summary>The placeholder of positional parameter <paramref name="position"/> (1-based): <c>?N</c> on SQLite, <c>$N</c> on PostgreSQL.</summary>
+    public string Parameter(int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(position, 1);
+        return (Dialect == SqlDialect.Sqlite ? "?" : "$") + position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A statement prepared on the session's connection, in its transaction (see <see cref="ProjectionSession.Prepare"/>).</summary>
+    protected internal virtual ProjectionStatement CreateStatement(ProjectionSession session, string sql) => new CommandStatement(session, sql);
+
     /// <summary>An open connection, ready for statements.</summary>
     public abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 

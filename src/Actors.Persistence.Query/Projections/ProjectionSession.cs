@@ -39,6 +39,19 @@ public sealed class ProjectionSession
         return command;
     }
 
+    /// <summary>
+    /// Prepares <paramref name="sql"/> (one statement, positional parameters: see <see cref="Parameter"/>) for many
+    /// executions in this session's transaction. Dispose it before the transaction ends.
+    /// </summary>
+    public ProjectionStatement Prepare(string sql)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        return Database.CreateStatement(this, sql);
+    }
+
+    /// <summary>The placeholder of positional parameter <paramref name="position"/> (1-based) in this dialect: <c>?N</c> on SQLite, <c>$N</c> on PostgreSQL.</summary>
+    public string Parameter(int position) => Database.Parameter(position);
+
     /// <summary>Adds (or replaces the value of) the parameter <c>@name</c>.</summary>
     public void AddParameter(DbCommand command, string name, object? value)
     {

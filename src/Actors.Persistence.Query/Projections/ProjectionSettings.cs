@@ -3,11 +3,17 @@ namespace Actors.Persistence.Query.Projections;
 /// <summary>How a projection batches, backs off after failures and reports progress.</summary>
 public sealed record ProjectionSettings
 {
-    /// <summary>At most this many events per transaction. Under load batches fill up; when idle each event goes alone.</summary>
-    public int MaxBatchSize { get; init; } = 500;
+    /// <summary>
+    /// At most this many events per transaction. Batches take whatever the reader has fetched: while catching up
+    /// (a rebuild, a restart behind the journal) they fill up to this; when idle each event goes alone. Big catch-up
+    /// batches are what makes a replay fast (one commit, one fsync and one write of each touched page per batch, and
+    /// one summary write per account instead of one per event); the price is a longer hold of the database's write lock
+    /// per batch.
+    /// </summary>
+    public int MaxBatchSize { get; init; } = 10000;
 
-    /// <summary>How many events the reader may fetch ahead of the handler (the bounded channel between them).</summary>
-    public int BufferSize { get; init; } = 2000;
+    /// <summary>How many events the reader may fetch ahead of the handler (the bounded channel between them); at least <see cref="MaxBatchSize"/> lets batches fill up.</summary>
+    public int BufferSize { get; init; } = 10000;
 
     /// <summary>The wait before the first restart after a failure; it doubles with each further failure in a row.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);

@@ -182,34 +182,32 @@ internal sealed class SqliteQueryStore : QueryStore
             }
         }
 
+        // Event rows are decoded from SQLite's buffers by a decoder that lives as long as the query (see SqliteRowDecoder).
+        private SqliteRowDecoder? _decoder;
+
         private async Task<List<GlobalRow>> ReadRowsAsync(
             SqliteConnection connection, SqliteTransaction transaction, long bound, int limit, CancellationToken cancellationToken)
         {
+            if (query.Kind != GlobalQueryKind.PersistenceIds)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var events = new List<GlobalRow>(Math.Min(limit, 1024));
+                (_decoder ??= new SqliteRowDecoder(store._serializer)).Read(
+                    connection, query.Kind == GlobalQueryKind.Tag ? TagSql : AllEventsSql, Position, bound, limit, query.Tag, events);
+                return events;
+            }
+
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = query.Kind switch
-            {
-                GlobalQueryKind.Tag => TagSql,
-                GlobalQueryKind.PersistenceIds => PersistenceIdOfEventsSql,
-                _ => AllEventsSql,
-            };
+            command.CommandText = PersistenceIdOfEventsSql;
             command.Parameters.AddWithValue("$from", Position);
             command.Parameters.AddWithValue("$to", bound);
             command.Parameters.AddWithValue("$limit", limit);
-            if (query.Kind == GlobalQueryKind.Tag) command.Parameters.AddWithValue("$tag", query.Tag);
 
             var rows = new List<GlobalRow>(Math.Min(limit, 1024));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (query.Kind == GlobalQueryKind.PersistenceIds)
-                {
-                    rows.Add(new GlobalRow(reader.GetInt64(0), reader.GetString(1), null));
-                    continue;
-                }
-                var envelope = StoredRows.ReadEnvelope(reader, store._serializer);
-                rows.Add(new GlobalRow(envelope.Offset, envelope.PersistenceId, envelope));
-            }
+                rows.Add(new GlobalRow(reader.GetInt64(0), reader.GetString(1), null));
             return rows;
         }
     }

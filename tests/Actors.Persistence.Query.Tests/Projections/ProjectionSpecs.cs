@@ -379,6 +379,56 @@ public abstract class ProjectionSpecs : IAsyncLifetime
         Assert.Equal(values, read);
         Assert.Equal(0.3m, read[0] + read[1]);
     }
+
+    [Fact]
+    public async Task A_prepared_statement_binds_by_position_runs_many_times_in_the_transaction_and_rolls_back_with_it()
+    {
+        await NewProjection().InitializeAsync(); // the PostgreSQL schema
+        var money = Database.Dialect == SqlDialect.Sqlite ? "TEXT" : "NUMERIC";
+        await Database.InTransactionAsync((session, ct) => session.ExecuteAsync(
+            $"CREATE TABLE {session.Table("rows")} (id BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL, amount {money} NOT NULL, at BIGINT NOT NULL)", ct),
+            CancellationToken.None);
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123);
+        string[] names = ["", "ascii", "ünïcödé €", new string('x', 5000)];
+        decimal[] amounts = [0m, 10.50m, -0.01m, 79228162514264337593543950335m];
+
+        await Database.InTransactionAsync(async (session, ct) =>
+        {
+            var insert = session.Prepare(
+                $"INSERT INTO {session.Table("rows")} (id, name, amount, at) VALUES ({session.Parameter(1)}, {session.Parameter(2)}, {session.Parameter(3)}, {session.Parameter(4)}) ON CONFLICT (id) DO NOTHING");
+            await using (insert)
+            {
+                for (var i = 0; i < names.Length; i++)
+                {
+                    insert.Bind(1, i);
+                    insert.Bind(2, names[i]);
+                    insert.Bind(3, amounts[i]);
+                    insert.Bind(4, at);
+                    Assert.Equal(1, await insert.ExecuteAsync(ct));
+                }
+                insert.Bind(1, 0); // the same key again: nothing changes
+                Assert.Equal(0, await insert.ExecuteAsync(ct));
+            }
+        }, CancellationToken.None);
+
+        // A statement in a transaction that fails afterwards changes nothing.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Database.InTransactionAsync(async (session, ct) =>
+        {
+            var update = session.Prepare($"UPDATE {session.Table("rows")} SET name = {session.Parameter(2)} WHERE id = {session.Parameter(1)}");
+            await using (update)
+            {
+                update.Bind(1, 1);
+                update.Bind(2, "changed");
+                Assert.Equal(1, await update.ExecuteAsync(ct));
+            }
+            throw new InvalidOperationException("fails after the update");
+        }, CancellationToken.None));
+
+        var rows = await Database.ReadAsync((session, ct) => session.QueryAsync(
+            $"SELECT id, name, amount, at FROM {session.Table("rows")} ORDER BY id",
+            r => (r.GetInt64(0), r.GetString(1), session.GetDecimal(r, 2), r.GetInt64(3)), ct), CancellationToken.None);
+        Assert.Equal(names.Select((name, i) => ((long)i, name, amounts[i], at.ToUnixTimeMilliseconds())), rows);
+    }
 }
 
 /// <summary>Log lines, for asserting on what the projection reported.</summary>
