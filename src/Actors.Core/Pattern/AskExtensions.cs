@@ -6,29 +6,49 @@ public static class AskExtensions
 {
     /// <summary>
     /// Sends <paramref name="message"/> and waits, without blocking a thread, for the first reply.
-    /// A <see cref="Status.Failure"/> reply throws its cause; no reply within the timeout throws <see cref="AskTimeoutException"/>.
+    /// A <see cref="Status.Failure"/> reply throws its cause; no reply within the timeout throws <see cref="AskTimeoutException"/>
+    /// (at most <see cref="AskTimer.Resolution"/> late: asks share one timer per slot of that length instead of one each);
+    /// a cancelled <paramref name="cancellationToken"/> throws <see cref="OperationCanceledException"/>.
     /// </summary>
     public static async Task<T> Ask<T>(this IActorRef receiver, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         // An Ask cancelled already does not ask: otherwise the question went out and a quick reply won over the cancellation.
         cancellationToken.ThrowIfCancellationRequested();
         var limit = timeout ?? (receiver as ActorCell)?.System.Settings.AskTimeout ?? ActorSystemSettings.Default.AskTimeout;
+        if (limit < TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), limit, "The timeout must be positive, zero or infinite.");
         var promise = new PromiseActorRef(receiver);
         receiver.Tell(message, promise);
-        object reply;
-        try
+        var reply = promise.Reply;
+        if (!reply.IsCompleted)
         {
-            reply = await promise.Reply.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+            CancellationTokenRegistration timeoutRegistration = default, cancelRegistration = default;
+            if (limit == TimeSpan.Zero) promise.TimedOut();
+            else if (limit != Timeout.InfiniteTimeSpan) timeoutRegistration = AskTimer.Register(limit, promise);
+            if (cancellationToken.CanBeCanceled)
+                cancelRegistration = cancellationToken.UnsafeRegister(static (state, token) => ((PromiseActorRef)state!).Cancelled(token), promise);
+            try
+            {
+                await ((Task)reply).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                // Unregister does not wait for a callback that is running (it only completes the promise).
+                timeoutRegistration.Unregister();
+                cancelRegistration.Unregister();
+            }
         }
-        catch (TimeoutException)
+        if (reply.IsCanceled || reply.IsFaulted)
         {
-            throw new AskTimeoutException($"No reply from {receiver.Path} to {message.GetType().Name} within {limit.TotalMilliseconds:0} ms.");
+            if (reply.Exception?.InnerException is AskTimeoutException)
+                throw new AskTimeoutException($"No reply from {receiver.Path} to {message.GetType().Name} within {limit.TotalMilliseconds:0} ms.");
+            await reply.ConfigureAwait(false); // throws the cancellation
         }
-        return reply switch
+        return reply.Result switch // sync-ok: the task has completed
         {
             T typed => typed,
             Status.Failure failure => throw failure.Cause,
-            _ => throw new InvalidCastException($"{receiver.Path} replied {reply.GetType().Name} to {message.GetType().Name}, not {typeof(T).Name}."),
+            var other => throw new InvalidCastException($"{receiver.Path} replied {other.GetType().Name} to {message.GetType().Name}, not {typeof(T).Name}."),
         };
     }
 
@@ -69,6 +89,8 @@ public static class AskExtensions
 /// <summary>A one-shot reference that completes a task with the first message it gets.</summary>
 internal sealed class PromiseActorRef(IActorRef target) : IActorRef
 {
+    private static readonly AskTimeoutException TimeoutMarker = new("The ask timed out.");
+
     private readonly TaskCompletionSource<object> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActorPath? _path;
 
@@ -78,5 +100,54 @@ internal sealed class PromiseActorRef(IActorRef target) : IActorRef
 
     public void Tell(object message, IActorRef? sender) => _reply.TrySetResult(message);
 
+    /// <summary>No reply in time: Ask throws a new <see cref="AskTimeoutException"/> with the details (this marker is only recognised).</summary>
+    internal void TimedOut() => _reply.TrySetException(TimeoutMarker);
+
+    internal void Cancelled(CancellationToken token) => _reply.TrySetCanceled(token);
+
     public override string ToString() => $"Ask({target.Path})";
+}
+
+/// <summary>
+/// The timeouts of asks, without a timer per ask: time is cut into slots of <see cref="Resolution"/>, and every ask due
+/// in a slot registers on that slot's <see cref="CancellationTokenSource"/>, which fires once at the slot's end. A reply
+/// unregisters its ask, so an answered ask is not kept alive until its deadline. An ask times out between its timeout and
+/// its timeout plus <see cref="Resolution"/>, never before.
+/// </summary>
+internal static class AskTimer
+{
+    public static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(10);
+    private const long ResolutionMs = 10;
+
+    // Slot index modulo the ring's size; an entry taken by another slot is replaced (its source still fires on its own).
+    private static readonly Slot?[] Ring = new Slot?[1024];
+
+    private sealed class Slot(long index, CancellationTokenSource source)
+    {
+        public readonly long Index = index;
+        public readonly CancellationTokenSource Source = source;
+    }
+
+    public static CancellationTokenRegistration Register(TimeSpan timeout, PromiseActorRef promise)
+    {
+        var now = Environment.TickCount64;
+        var dueMs = (long)Math.Ceiling(timeout.TotalMilliseconds);
+        if (dueMs >= int.MaxValue / 2) return default; // beyond 12 days: as good as infinite
+        var index = (now + dueMs) / ResolutionMs + 1; // the slot ends at index * ResolutionMs, at or after the deadline
+        var position = (int)(index & (Ring.Length - 1));
+        var slot = Volatile.Read(ref Ring[position]);
+        if (slot is null || slot.Index != index || slot.Source.IsCancellationRequested)
+        {
+            var source = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, index * ResolutionMs - now)));
+            var created = new Slot(index, source);
+            var seen = Interlocked.CompareExchange(ref Ring[position], created, slot);
+            if (seen == slot || seen is null || seen.Index != index || seen.Source.IsCancellationRequested) slot = created;
+            else
+            {
+                source.Dispose(); // another ask made this slot's source first
+                slot = seen;
+            }
+        }
+        return slot.Source.Token.UnsafeRegister(static state => ((PromiseActorRef)state!).TimedOut(), promise);
+    }
 }

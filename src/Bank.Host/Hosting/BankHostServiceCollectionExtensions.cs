@@ -7,6 +7,7 @@ using Actors.Persistence.Serialization;
 using Bank.Actors;
 using Bank.Host.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PersistenceExtension = Actors.Persistence.Persistence;
@@ -95,6 +96,9 @@ public static class BankHostServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
             kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<BankHttpSettings>().MaxBodySize));
+        // A keep-alive connection reads straight into a pooled buffer (one receive per request) instead of waiting for data
+        // with a zero-byte read first (two): fewer system calls per request, for a 4 KiB buffer per connection while it waits.
+        services.Configure<SocketTransportOptions>(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>

@@ -2,6 +2,7 @@ using Bank.Actors;
 using Bank.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Bank.Host.Http;
 
@@ -14,18 +15,28 @@ public static class AccountEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/accounts").WithTags("Accounts");
+        // The commands' services come from the root container, once: no service scope per request.
+        var services = new CommandServices(endpoints.ServiceProvider);
 
-        group.MapPost("", OpenAsync).WithName("OpenAccount")
+        group.MapPost("", (OpenAccountRequest body, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
+                OpenAsync(body, idempotencyKey, services, http, cancellationToken))
+            .WithName("OpenAccount")
             .WithSummary("Opens an account.")
             .WithDescription("201 with the account and its Location. A retry with the same Idempotency-Key returns the first result.")
             .ProducesProblems(400, 409, 413, 415, 503);
-        group.MapPost("/{id}/deposits", DepositAsync).WithName("Deposit")
+        group.MapPost("/{id}/deposits", (string id, AmountRequest body, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
+                ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Deposit(id, body.Amount, key.CommandId(), now), services, http, cancellationToken))
+            .WithName("Deposit")
             .WithSummary("Deposits money.")
             .ProducesProblems(400, 404, 409, 413, 415, 503);
-        group.MapPost("/{id}/withdrawals", WithdrawAsync).WithName("Withdraw")
+        group.MapPost("/{id}/withdrawals", (string id, AmountRequest body, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
+                ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Withdraw(id, body.Amount, key.CommandId(), now), services, http, cancellationToken))
+            .WithName("Withdraw")
             .WithSummary("Withdraws money; 409 insufficient-funds when the balance is too low.")
             .ProducesProblems(400, 404, 409, 413, 415, 503);
-        group.MapPost("/{id}/close", CloseAsync).WithName("CloseAccount")
+        group.MapPost("/{id}/close", (string id, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
+                ChangeAsync(id, idempotencyKey, amount: null, (key, now) => new CloseAccount(id, key.CommandId(), now), services, http, cancellationToken))
+            .WithName("CloseAccount")
             .WithSummary("Closes an account; 409 balance-not-zero unless its balance is zero.")
             .ProducesProblems(400, 404, 409, 503);
 
@@ -33,10 +44,8 @@ public static class AccountEndpoints
         return group;
     }
 
-    private static async Task<Results<Created<AccountWriteResponse>, ProblemHttpResult>> OpenAsync(
-        OpenAccountRequest body,
-        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
-        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<JsonCreated<AccountWriteResponse>, ProblemHttpResult>> OpenAsync(
+        OpenAccountRequest body, string? idempotencyKey, CommandServices services, HttpContext http, CancellationToken cancellationToken)
     {
         var key = IdempotencyKey.Parse(idempotencyKey, out var keyRejection);
         var currency = body.Currency ?? AccountRules.DefaultCurrency;
@@ -50,47 +59,30 @@ public static class AccountEndpoints
         if (invalid.Count > 0) return ProblemResults.Validation(invalid);
 
         var accountId = body.AccountId ?? key.NewAccountId();
-        var command = new OpenAccount(accountId, body.Owner, currency, initialDeposit, key.CommandId(), clock.GetUtcNow());
-        return await SendAsync(gateway, command, http, cancellationToken) switch
+        var command = new OpenAccount(accountId, body.Owner, currency, initialDeposit, key.CommandId(), services.Clock.GetUtcNow());
+        return await SendAsync(services.Gateway, command, http, cancellationToken) switch
         {
-            AccountReply.Accepted accepted => TypedResults.Created(AccountQueryEndpoints.Location(accountId), AccountWriteResponse.From(accepted)),
+            AccountReply.Accepted accepted => new JsonCreated<AccountWriteResponse>(
+                AccountQueryEndpoints.Location(accountId), AccountWriteResponse.From(accepted), services.WriteResponse),
             AccountReply.Rejected rejected => ProblemResults.From(rejected.Rejection),
             var other => throw UnknownReply(other),
         };
     }
 
-    private static Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> DepositAsync(
-        string id, AmountRequest body,
-        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
-        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
-        ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Deposit(id, body.Amount, key.CommandId(), now), gateway, clock, http, cancellationToken);
-
-    private static Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> WithdrawAsync(
-        string id, AmountRequest body,
-        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
-        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
-        ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Withdraw(id, body.Amount, key.CommandId(), now), gateway, clock, http, cancellationToken);
-
-    private static Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> CloseAsync(
-        string id,
-        [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey,
-        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
-        ChangeAsync(id, idempotencyKey, amount: null, (key, now) => new CloseAccount(id, key.CommandId(), now), gateway, clock, http, cancellationToken);
-
-    private static async Task<Results<Ok<AccountWriteResponse>, ProblemHttpResult>> ChangeAsync(
+    private static async Task<Results<JsonOk<AccountWriteResponse>, ProblemHttpResult>> ChangeAsync(
         string id, string? idempotencyKey, decimal? amount, Func<IdempotencyKey, DateTimeOffset, AccountCommand> command,
-        AccountGateway gateway, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        CommandServices services, HttpContext http, CancellationToken cancellationToken)
     {
         var key = IdempotencyKey.Parse(idempotencyKey, out var keyRejection);
-        List<Rejection> invalid = [];
-        if (AccountRules.ValidateAccountId(id) is { } badId) invalid.Add(badId);
-        if (keyRejection is not null) invalid.Add(keyRejection);
-        if (amount is { } value && AccountRules.ValidateAmount(value) is { } badAmount) invalid.Add(badAmount);
-        if (invalid.Count > 0) return ProblemResults.Validation(invalid);
+        List<Rejection>? invalid = null;
+        if (AccountRules.ValidateAccountId(id) is { } badId) (invalid ??= []).Add(badId);
+        if (keyRejection is not null) (invalid ??= []).Add(keyRejection);
+        if (amount is { } value && AccountRules.ValidateAmount(value) is { } badAmount) (invalid ??= []).Add(badAmount);
+        if (invalid is not null) return ProblemResults.Validation(invalid);
 
-        return await SendAsync(gateway, command(key, clock.GetUtcNow()), http, cancellationToken) switch
+        return await SendAsync(services.Gateway, command(key, services.Clock.GetUtcNow()), http, cancellationToken) switch
         {
-            AccountReply.Accepted accepted => TypedResults.Ok(AccountWriteResponse.From(accepted)),
+            AccountReply.Accepted accepted => new JsonOk<AccountWriteResponse>(AccountWriteResponse.From(accepted), services.WriteResponse),
             AccountReply.Rejected rejected => ProblemResults.From(rejected.Rejection),
             var other => throw UnknownReply(other),
         };
@@ -98,9 +90,31 @@ public static class AccountEndpoints
 
     private static async Task<AccountReply> SendAsync(AccountGateway gateway, AccountCommand command, HttpContext http, CancellationToken cancellationToken)
     {
-        var reply = await JournalGuard.CallAsync(ct => gateway.SendAsync(command, ct), cancellationToken);
+        AccountReply reply;
+        try
+        {
+            reply = await gateway.SendAsync(command, cancellationToken);
+        }
+        catch (Exception e) when (JournalGuard.IsJournalFailure(e, cancellationToken))
+        {
+            throw new JournalUnavailableException(e);
+        }
         if (reply is AccountReply.Accepted { WasDuplicate: true }) http.Response.Headers[ReplayedHeader] = "true";
         return reply;
+    }
+
+    /// <summary>What the commands need from the container, resolved on first use and kept.</summary>
+    private sealed class CommandServices(IServiceProvider services)
+    {
+        private AccountGateway? _gateway;
+        private TimeProvider? _clock;
+        private JsonTypeInfo<AccountWriteResponse>? _writeResponse;
+
+        public AccountGateway Gateway => _gateway ??= services.GetRequiredService<AccountGateway>();
+
+        public TimeProvider Clock => _clock ??= services.GetRequiredService<TimeProvider>();
+
+        public JsonTypeInfo<AccountWriteResponse> WriteResponse => _writeResponse ??= JsonBodyWriter.TypeInfo<AccountWriteResponse>(services);
     }
 
     private static InvalidOperationException UnknownReply(AccountReply reply) => new($"Unknown account reply {reply.GetType().Name}.");

@@ -8,6 +8,8 @@ public static class BankApi
 {
     public const string OpenApiDocumentPath = "/openapi/v1.json";
 
+    private static readonly PathString SwaggerPath = new("/swagger");
+
     public static WebApplication MapBankApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -16,12 +18,13 @@ public static class BankApi
         app.UseMiddleware<RequestBodyLimitMiddleware>();
 
         app.MapOpenApi();
-        app.UseSwaggerUI(options =>
+        // Swagger UI is a middleware (with static files inside): only requests under /swagger go through it.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(SwaggerPath), swagger => swagger.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint(OpenApiDocumentPath, "Bank API v1");
             options.RoutePrefix = "swagger";
             options.DocumentTitle = "Bank API";
-        });
+        }));
 
         app.MapAccountEndpoints();
         app.MapReadModelEndpoints();
