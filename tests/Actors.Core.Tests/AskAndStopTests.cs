@@ -52,6 +52,31 @@ public sealed class AskAndStopTests(ITestOutputHelper output) : TestKit.TestKit(
     }
 
     [Fact]
+    public async Task Asks_share_timer_slots_yet_time_out_no_earlier_than_their_own_timeout()
+    {
+        var actor = ActorOf(Props.Create(() => new Answerer(null)));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        // Unanswered asks with timeouts a few milliseconds apart (several per 10 ms slot), and answered ones among them.
+        var unanswered = Enumerable.Range(0, 40).Select(async i =>
+        {
+            var timeout = TimeSpan.FromMilliseconds(40 + i);
+            var asked = System.Diagnostics.Stopwatch.StartNew();
+            await Assert.ThrowsAsync<AskTimeoutException>(() => actor.Ask<string>("ignore", timeout));
+            return asked.Elapsed >= timeout - TimeSpan.FromMilliseconds(1); // Environment.TickCount64 is coarse by a millisecond
+        }).ToArray();
+        var answered = Enumerable.Range(0, 40).Select(i => actor.Ask<int>(i, TimeSpan.FromMilliseconds(40 + i))).ToArray();
+
+        Assert.All(await Task.WhenAll(unanswered), Assert.True);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i * 2), await Task.WhenAll(answered));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}");
+
+        // Zero times out at once unless the reply is already there; infinite waits for the reply.
+        await Assert.ThrowsAsync<AskTimeoutException>(() => actor.Ask<string>("ignore", TimeSpan.Zero));
+        Assert.Equal(6, await actor.Ask<int>(3, Timeout.InfiniteTimeSpan));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => actor.Ask<int>(3, TimeSpan.FromMilliseconds(-5)));
+    }
+
+    [Fact]
     public async Task Ask_honours_cancellation()
     {
         var actor = ActorOf(Props.Create(() => new Answerer(null)));

@@ -43,6 +43,29 @@ public sealed class DeathWatchTests(ITestOutputHelper output) : TestKit.TestKit(
     }
 
     [Fact]
+    public async Task Every_remaining_watcher_gets_Terminated_and_one_that_unwatched_does_not()
+    {
+        var target = ActorOf<SilentActor>();
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        var third = CreateTestProbe();
+        var watchers = new[] { first, second, third }.Select(p => ActorOf(Props.Create(() => new Watcher(p.Ref)))).ToArray();
+        foreach (var watcher in watchers)
+        {
+            watcher.Tell(new WatchIt(target), TestActor);
+            await ExpectMsgAsync("watching");
+        }
+        watchers[0].Tell(new UnwatchIt(target), TestActor); // the first one (kept alone before the others came) leaves
+        await ExpectMsgAsync("unwatched");
+
+        target.Tell(PoisonPill.Instance, null);
+
+        Assert.Same(target, (await second.ExpectMsgAsync<Terminated>()).ActorRef);
+        Assert.Same(target, (await third.ExpectMsgAsync<Terminated>()).ActorRef);
+        await first.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public async Task Watch_delivers_Terminated_also_for_an_already_dead_actor()
     {
         var target = ActorOf<SilentActor>();

@@ -6,6 +6,46 @@ namespace Actors.Core.Tests;
 public sealed class MessagingTests(ITestOutputHelper output) : TestKit.TestKit(output)
 {
     [Fact]
+    public async Task An_idle_actor_does_not_keep_its_last_message_or_sender_alive()
+    {
+        var actor = ActorOf(Props.Create(() => new ForwardActor(TestActor)));
+        var (message, sender) = await SendThroughAsync(actor);
+
+        // The actor is idle now; the runtime must not hold on to what it handled last.
+        await AwaitAssertAsync(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Assert.False(message.IsAlive, "the last message is still referenced");
+            Assert.False(sender.IsAlive, "the last sender is still referenced");
+        });
+    }
+
+    // Not inlined, so no local of this frame keeps the message or its sender alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private async Task<(WeakReference Message, WeakReference Sender)> SendThroughAsync(IActorRef actor)
+    {
+        object message = new object[] { "payload" };
+        IActorRef sender = new DiscardingRef();
+        var weak = (new WeakReference(message), new WeakReference(sender));
+        actor.Tell(message, sender);
+        await ExpectMsgAsync<object[]>(m => ReferenceEquals(m, weak.Item1.Target));
+        message = sender = null!; // hoisted into this method's state machine: let go of them here
+
+        // The TestKit remembers the last message it received (and its sender): make that another one.
+        actor.Tell("flush", null);
+        await ExpectMsgAsync("flush");
+        return weak;
+    }
+
+    private sealed class DiscardingRef : IActorRef
+    {
+        public ActorPath Path { get; } = ActorPath.Root("test").Child("discarding");
+        public void Tell(object message, IActorRef? sender) { }
+    }
+
+    [Fact]
     public async Task Messages_from_one_sender_arrive_in_order()
     {
         var actor = ActorOf(Props.Create(() => new ForwardActor(TestActor)));

@@ -34,6 +34,13 @@ public abstract class ActorBase
         return null;
     }
 
+    /// <summary>
+    /// True for an actor that is told <see cref="Terminated"/> for each of its children that stops, without watching
+    /// them. An entity region uses it: watching 100,000 entities cost a watch entry in the region (and a Watch message)
+    /// per entity, though a parent hears of its children's end anyway.
+    /// </summary>
+    internal virtual bool IsToldOfStoppedChildren => false;
+
     /// <summary>Called once the constructor has run (registration phases end here).</summary>
     internal virtual void AfterConstruction() { }
 

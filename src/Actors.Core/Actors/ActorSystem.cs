@@ -29,6 +29,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
         LogSink = settings.LogSink;
         Log = new LoggingAdapter(LogSink, $"actors://{name}");
         _deadLetterLog = new DeadLetterLog(this);
+        ReceiveTimeouts = new ReceiveTimeoutWheel(settings.ReceiveTimeoutWheelSize);
         DeadLetters = new DeadLetterRef(this, ActorPath.Root(name).Child("deadLetters"));
 
         _root = new ActorCell(this, null, Props.Create(() => new RootGuardian()), ActorPath.Root(name));
@@ -46,6 +47,9 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     public ILoggingAdapter Log { get; }
     public EventStream EventStream { get; } = new();
     public ActorScheduler Scheduler { get; } = new();
+
+    /// <summary>The receive timeouts of all actors of this system: one timer wheel instead of a timer per actor.</summary>
+    internal ReceiveTimeoutWheel ReceiveTimeouts { get; }
 
     /// <summary>Where messages to stopped actors go: counted, published on the event stream and logged (rate-limited).</summary>
     public IActorRef DeadLetters { get; }
@@ -96,7 +100,11 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
             throw new InvalidOperationException($"An extension of type {typeof(T).Name} is already registered.");
     }
 
-    internal void OnRootTerminated() => _terminated.TrySetResult();
+    internal void OnRootTerminated()
+    {
+        ReceiveTimeouts.Dispose(); // every actor has stopped: nothing is left to time
+        _terminated.TrySetResult();
+    }
 
     internal void PublishDeadLetter(DeadLetter deadLetter)
     {

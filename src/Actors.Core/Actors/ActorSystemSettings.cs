@@ -17,5 +17,8 @@ public sealed record ActorSystemSettings
 
     public TimeSpan DeadLetterLogInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Buckets of the receive-timeout wheel (one round is this many 10 ms ticks); small only in tests of long timeouts.</summary>
+    internal int ReceiveTimeoutWheelSize { get; init; } = ReceiveTimeoutWheel.DefaultWheelSize;
+
     public static ActorSystemSettings Default { get; } = new();
 }

@@ -59,6 +59,8 @@ internal sealed partial class ActorCell
             remaining = extras.Children?.Count ?? 0;
         }
         extras.StoppingChildren?.Remove(child);
+        // Like a watcher's Terminated: a message after those already in the mailbox, so nothing the child sent is overtaken.
+        if ((_flags & (Terminating | Restarting)) == 0 && _actor is { IsToldOfStoppedChildren: true }) Tell(new ChildStopped(child), child);
         if ((_flags & Terminating) != 0)
         {
             if (remaining == 0) FinishTerminate();

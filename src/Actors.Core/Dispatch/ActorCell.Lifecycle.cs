@@ -135,16 +135,8 @@ internal sealed partial class ActorCell
         }
 
         _parent?.SendSystem(new ChildTerminated(this));
-        if (extras?.Watchers is { } watchers)
-        {
-            foreach (var watcher in watchers) watcher.SendSystem(new DeathWatchNotification(this));
-            watchers.Clear();
-        }
-        if (extras is not null)
-        {
-            extras.ReceiveTimeoutTimer?.Dispose();
-            Volatile.Read(ref extras.TerminationPromise)?.TrySetResult();
-        }
+        NotifyWatchers();
+        if (extras is not null) Volatile.Read(ref extras.TerminationPromise)?.TrySetResult();
         if (_parent is null) _system.OnRootTerminated();
     }
 

@@ -2,41 +2,45 @@ namespace Actors.Core;
 
 internal sealed partial class ActorCell
 {
-    public TimeSpan? ReceiveTimeout => _extras?.ReceiveTimeout;
+    public TimeSpan? ReceiveTimeout => _receiveTimeout?.Timeout;
 
-    // One timer per actor that asks for a timeout; activity only stamps a time, so a busy actor never touches the timer.
+    // The actor's entry sits on the system's receive-timeout wheel (one timer for all actors instead of a Timer per actor,
+    // which cost ~150 bytes each). Activity only stamps a time in the entry, so a busy actor never touches the wheel.
     public void SetReceiveTimeout(TimeSpan? timeout)
     {
         if (timeout is null || timeout <= TimeSpan.Zero)
         {
-            if (_extras is { } existing)
+            if (_receiveTimeout is { } existing)
             {
-                existing.ReceiveTimeout = null;
-                existing.ReceiveTimeoutTimer?.Dispose();
-                existing.ReceiveTimeoutTimer = null;
+                _receiveTimeout = null;
+                _system.ReceiveTimeouts.Cancel(existing);
             }
             return;
         }
-        var extras = Extras;
-        extras.ReceiveTimeout = timeout;
-        extras.LastActivity = Environment.TickCount64;
-        extras.ReceiveTimeoutTimer ??= new Timer(static state => ((ActorCell)state!).Tell(ReceiveTimeoutTick.Instance, null), this, Timeout.Infinite, Timeout.Infinite);
-        extras.ReceiveTimeoutTimer.Change(timeout.Value, Timeout.InfiniteTimeSpan);
+        var entry = _receiveTimeout ??= new ReceiveTimeoutEntry(this);
+        var now = Environment.TickCount64;
+        entry.Timeout = timeout.Value;
+        Volatile.Write(ref entry.LastActivity, now);
+        _system.ReceiveTimeouts.Arm(entry, now + entry.TimeoutMs);
     }
 
-    /// <summary>True when the actor really was idle for its timeout; otherwise re-arms the timer for the rest.</summary>
+    /// <summary>
+    /// On the wheel's tick: true when the actor really was idle for its timeout (and the timeout starts again);
+    /// otherwise the entry goes back on the wheel for the rest of the time.
+    /// </summary>
     private bool ReceiveTimeoutElapsed()
     {
-        if (_extras is not { ReceiveTimeout: { } timeout, ReceiveTimeoutTimer: { } timer } extras) return false;
-        var idleMs = Environment.TickCount64 - extras.LastActivity;
-        var timeoutMs = (long)timeout.TotalMilliseconds;
-        if (idleMs + 1 >= timeoutMs)
+        if (_receiveTimeout is not { } entry) return false; // switched off after the tick was sent
+        var now = Environment.TickCount64;
+        var lastActivity = entry.LastActivity;
+        var timeoutMs = entry.TimeoutMs;
+        if (now - lastActivity + 1 >= timeoutMs)
         {
-            extras.LastActivity = Environment.TickCount64;
-            timer.Change(timeout, Timeout.InfiniteTimeSpan);
+            Volatile.Write(ref entry.LastActivity, now);
+            _system.ReceiveTimeouts.Arm(entry, now + timeoutMs);
             return true;
         }
-        timer.Change(TimeSpan.FromMilliseconds(timeoutMs - idleMs), Timeout.InfiniteTimeSpan);
+        _system.ReceiveTimeouts.Arm(entry, lastActivity + timeoutMs);
         return false;
     }
 }

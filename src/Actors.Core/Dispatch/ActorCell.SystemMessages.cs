@@ -42,7 +42,7 @@ internal sealed partial class ActorCell
         {
             if ((_flags & AwaitingTask) != 0)
             {
-                Extras.DeferredSystemMessages = ordered;
+                DeferWhileAwaiting(ordered);
                 return false;
             }
             var message = ordered;
@@ -51,6 +51,32 @@ internal sealed partial class ActorCell
             HandleSystemMessage(message);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Puts aside, in order, the messages that must wait for the task holding the actor. Watch and Unwatch are handled at
+    /// once: they only change the watcher list, which no task touches, and keep their order among themselves. (A region
+    /// watches each entity right after creating it, while its recovery holds it; putting that Watch aside allocated
+    /// CellExtras for a good part of the recovered entities, depending on timing.)
+    /// </summary>
+    private void DeferWhileAwaiting(SystemMessage? ordered)
+    {
+        SystemMessage? head = null, tail = null;
+        while (ordered is not null)
+        {
+            var message = ordered;
+            ordered = message.Next;
+            message.Next = null;
+            if (message is Core.Watch or Core.Unwatch)
+            {
+                HandleSystemMessage(message);
+                continue;
+            }
+            if (tail is null) head = message;
+            else tail.Next = message;
+            tail = message;
+        }
+        if (head is not null) Extras.DeferredSystemMessages = head;
     }
 
     private void HandleSystemMessage(SystemMessage message)
@@ -68,8 +94,8 @@ internal sealed partial class ActorCell
             case Resume: ResumeAfterFailure(); break;
             case Recreate recreate: BeginRestart(recreate.Cause); break;
             case Failed failed: HandleChildFailure(failed); break;
-            case Watch watch: (Extras.Watchers ??= []).Add(watch.Watcher); break;
-            case Unwatch unwatch: _extras?.Watchers?.Remove(unwatch.Watcher); break;
+            case Watch watch: AddWatcher(watch.Watcher); break;
+            case Unwatch unwatch: RemoveWatcher(unwatch.Watcher); break;
             case DeathWatchNotification notification: OnWatchedTerminated(notification.Actor); break;
             case ChildTerminated terminated: OnChildTerminated(terminated.Child); break;
             default: throw new InvalidOperationException($"Unknown system message {message.GetType().Name}.");

@@ -8,7 +8,7 @@ namespace Actors.Core;
 /// actor's reference (one object less per actor). It runs on the thread pool as a work item: at most one
 /// thread at a time, at most <c>throughput</c> messages per turn.
 /// </summary>
-internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolWorkItem
+internal sealed partial class ActorCell : MailboxLink, IActorRef, IActorContext, IThreadPoolWorkItem
 {
     [ThreadStatic] private static ActorCell? t_current;
     [ThreadStatic] private static ActorCell? t_constructing;
@@ -21,8 +21,10 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
     private readonly Props _props;
     private ActorBase? _actor;
 
-    private MailboxNode _head;
-    private MailboxNode _tail;
+    // The mailbox. An empty mailbox's head and tail are the cell itself (it is a link), so an idle actor keeps no node:
+    // a separate empty node per actor cost 40 bytes, and so did the last message's node, kept as the head.
+    private MailboxLink _head;
+    private MailboxLink _tail;
     private SystemMessage? _systemInbox;
     private int _scheduled;
     private volatile int _flags = Uncreated;
@@ -31,13 +33,26 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
     private IActorRef? _currentSender;
     private CellExtras? _extras;
 
+    // The three below are in the cell rather than in CellExtras because common kinds of actors need them: every
+    // persistent actor awaits its recovery, an entity has a receive timeout for passivation, a watched actor has a
+    // watcher. An idle recovered account then allocates no CellExtras at all (that object alone was 176 bytes).
+
+    /// <summary>The async handler (or startup task, e.g. recovery) the mailbox waits for; null otherwise.</summary>
+    private Task? _pendingTask;
+
+    /// <summary>Null, the only watcher (the usual case), or a HashSet of several.</summary>
+    private object? _watchers;
+
+    /// <summary>The actor's entry on the system's receive-timeout wheel while it has a receive timeout.</summary>
+    private ReceiveTimeoutEntry? _receiveTimeout;
+
     internal ActorCell(ActorSystem system, ActorCell? parent, Props props, ActorPath path)
     {
         _system = system;
         _parent = parent;
         _props = props;
         Path = path;
-        _head = _tail = new MailboxNode(null, null);
+        _head = _tail = this;
     }
 
     /// <summary>The actor whose message this thread is handling, if any: the implicit sender of Tell.</summary>
@@ -104,10 +119,17 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
         t_current = this;
         try
         {
-            if (_extras?.PendingTask is { } finished) CompleteAsyncHandler(finished);
+            if (_pendingTask is { } finished) CompleteAsyncHandler(finished);
             ProcessSystemMessages();
             if ((_flags & BlocksUserMessages) == 0) ProcessMailbox();
             if (IsTerminated) DrainToDeadLetters();
+            if ((_flags & AwaitingTask) == 0)
+            {
+                // Between turns the actor handles no message: an idle actor must not keep its last message (and its
+                // sender) alive. An async handler still needs both until it completes.
+                _currentMessage = null;
+                _currentSender = null;
+            }
         }
         catch (Exception e)
         {
@@ -170,6 +192,7 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
         var next = Volatile.Read(ref head.Next);
         if (next is null)
         {
+            if (!ReferenceEquals(head, this)) ReturnHeadToCell(head);
             message = null!;
             sender = null;
             return false;
@@ -185,6 +208,19 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
         next.Message = null;
         next.Sender = null;
         return true;
+    }
+
+    /// <summary>
+    /// The mailbox is empty and its head is the last node taken: makes the cell the head again, so the node can go.
+    /// Only when no producer has swapped the tail since (then the tail is still that node); otherwise a message is on
+    /// its way behind the node, and the node stays the head until it has been taken.
+    /// </summary>
+    private void ReturnHeadToCell(MailboxLink head)
+    {
+        // Nobody writes the cell's Next now: a producer writes it only while the cell is the tail, and the consumer
+        // moved past it (unlinking it) only after that write.
+        Next = null;
+        if (Interlocked.CompareExchange(ref _tail, this, head) == head) _head = this;
     }
 
     private void Invoke(object message, IActorRef? sender)
@@ -209,6 +245,10 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
                 case ReceiveTimeoutTick:
                     if (!ReceiveTimeoutElapsed()) return;
                     message = _currentMessage = Actors.Core.ReceiveTimeout.Instance;
+                    break;
+                case ChildStopped stopped:
+                    message = _currentMessage = new Terminated(stopped.Child);
+                    _currentSender = stopped.Child;
                     break;
                 case WatchedTerminated watched:
                     if (_extras?.Watching?.Remove(watched.Actor) != true) return;
@@ -238,23 +278,26 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
     private void AwaitAsyncHandler(Task task)
     {
         _flags |= AwaitingTask;
-        var extras = Extras;
-        extras.PendingTask = task;
+        _pendingTask = task;
         // Two parties must be done before the next turn: the task (its continuation) and the current turn (end of Execute).
-        // Scheduling on the task alone let a fast task start a turn while this one was still running.
-        Volatile.Write(ref extras.TurnHandoff, 2);
-        extras.ResumeAfterTask ??= ReleaseTurnToPendingTask;
-        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(extras.ResumeAfterTask);
+        // Scheduling on the task alone let a fast task start a turn while this one was still running. _scheduled counts
+        // them down: it is 1 during a turn and only ever moved off 0 by a Tell, so setting it to 2 here is race-free, and
+        // while it is not 0 no Tell schedules the actor. The last party brings it to 0 and schedules the next turn
+        // (through TrySchedule, so a Tell racing it cannot schedule the actor twice).
+        Volatile.Write(ref _scheduled, 2);
+        // A delegate per await instead of one cached per actor: it is garbage after the task completes, where a cached
+        // one would cost every idle persistent actor 64 bytes forever.
+        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(ReleaseTurnToPendingTask);
     }
 
     private void ReleaseTurnToPendingTask()
     {
-        if (Interlocked.Decrement(ref _extras!.TurnHandoff) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        if (Interlocked.Decrement(ref _scheduled) == 0) TrySchedule();
     }
 
     private void CompleteAsyncHandler(Task finished)
     {
-        _extras!.PendingTask = null;
+        _pendingTask = null;
         _flags &= ~AwaitingTask;
         if (finished.IsCompletedSuccessfully)
         {
@@ -268,8 +311,8 @@ internal sealed partial class ActorCell : IActorRef, IActorContext, IThreadPoolW
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void MarkActivity(object? message)
     {
-        if (_extras is { ReceiveTimeout: not null } extras && message is not INotInfluenceReceiveTimeout)
-            extras.LastActivity = Environment.TickCount64;
+        if (_receiveTimeout is { } entry && message is not INotInfluenceReceiveTimeout)
+            Volatile.Write(ref entry.LastActivity, Environment.TickCount64);
     }
 
     private void DrainToDeadLetters()

@@ -4,7 +4,8 @@ namespace Actors.Core;
 
 /// <summary>
 /// The parts of an actor cell most actors never use. Kept out of the cell so an idle actor costs little:
-/// it is allocated on first use only.
+/// it is allocated on first use only. What every actor of a common kind needs (an entity's watcher, the pending task
+/// of a persistent actor's recovery, the receive timeout) lives in the cell instead, so those actors never make one.
 /// </summary>
 internal sealed class CellExtras
 {
@@ -14,24 +15,14 @@ internal sealed class CellExtras
     /// <summary>Children this actor has asked to stop and that have not yet terminated; used only on the actor's own thread.</summary>
     public HashSet<ActorCell>? StoppingChildren;
 
-    public HashSet<ActorCell>? Watchers;
     public HashSet<ActorCell>? Watching;
 
     public Queue<(object Message, IActorRef? Sender)>? Unstashed;
     public StashImpl? Stash;
     public TimerScheduler? Timers;
 
-    public TimeSpan? ReceiveTimeout;
-    public long LastActivity;
-    public Timer? ReceiveTimeoutTimer;
-
     /// <summary>System messages that arrived while a startup task held the actor, oldest first.</summary>
     public SystemMessage? DeferredSystemMessages;
-
-    public Task? PendingTask;
-    public Action? ResumeAfterTask;
-    /// <summary>The pending task's continuation and the turn that started it both count down; the last one schedules the next turn.</summary>
-    public int TurnHandoff;
 
     public object? FailedMessage;
     public Exception? RestartCause;

@@ -54,6 +54,12 @@ internal sealed class ReceiveTimeoutTick : IRuntimeMessage, INotInfluenceReceive
     public static readonly ReceiveTimeoutTick Instance = new();
 }
 
+/// <summary>A child has stopped; becomes <see cref="Terminated"/> for a parent that is told of its stopped children.</summary>
+internal sealed class ChildStopped(ActorCell child) : IRuntimeMessage
+{
+    public ActorCell Child { get; } = child;
+}
+
 internal sealed class WatchedTerminated(ActorCell actor) : IRuntimeMessage
 {
     public ActorCell Actor { get; } = actor;

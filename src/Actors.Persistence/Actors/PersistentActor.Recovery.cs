@@ -7,7 +7,7 @@ public abstract partial class PersistentActor
 {
     private async Task RecoverAsync()
     {
-        _recovering = true;
+        _currentSequenceNr = RecoveringMarker;
         var permits = Persistence.RecoveryPermits;
         await permits.WaitAsync().ConfigureAwait(false);
         object? current = null;
@@ -45,13 +45,12 @@ public abstract partial class PersistentActor
             var fullReplay = recovery.ToSequenceNr == long.MaxValue && recovery.ReplayMax == long.MaxValue;
             if (!replayed || !fullReplay)
                 LastSequenceNr = Math.Max(LastSequenceNr, await Journal.ReadHighestSequenceNrAsync(PersistenceId).ConfigureAwait(false));
-            _currentSequenceNr = LastSequenceNr;
-            _recovering = false;
+            _currentSequenceNr = LastSequenceNr; // no longer recovering
             ReceiveRecover(RecoveryCompleted.Instance);
         }
         catch (Exception e)
         {
-            _recovering = false;
+            _currentSequenceNr = LastSequenceNr; // no longer recovering
             OnRecoveryFailure(e, current);
             Context.Stop(Self);
         }

@@ -22,7 +22,8 @@ public static class AccountRegion
     public const string Name = "accounts";
 
     public static Props Props(AccountSettings settings) =>
-        EntityRegion.Props(id => AccountActor.Props(id, settings), new AccountMessageExtractor());
+        // One Props for all accounts (the id comes from the entity's name): no props, closure and delegate per idle account.
+        EntityRegion.Props(id => new AccountActor(id, settings), new AccountMessageExtractor());
 }
 
 /// <summary>How the outside world (HTTP) talks to accounts: ask the region, get a reply or an exception.</summary>

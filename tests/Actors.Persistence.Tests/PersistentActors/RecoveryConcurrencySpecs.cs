@@ -40,6 +40,55 @@ public sealed class RecoveryConcurrencySpecs : TestKit.TestKit
         }
     }
 
+    /// <summary>Holds every replay until the gate opens, so an actor can be caught in the middle of its recovery.</summary>
+    private sealed class GatedReplayJournal(IJournal inner, Task gate) : IJournal
+    {
+        public Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<AtomicWrite> writes, CancellationToken ct = default) => inner.WriteAsync(writes, ct);
+        public Task<long> ReadHighestSequenceNrAsync(string pid, long from = 0, CancellationToken ct = default) => inner.ReadHighestSequenceNrAsync(pid, from, ct);
+        public Task DeleteMessagesToAsync(string pid, long to, CancellationToken ct = default) => inner.DeleteMessagesToAsync(pid, to, ct);
+
+        public async IAsyncEnumerable<PersistentRepr> ReplayAsync(string pid, long from, long to, long max, [EnumeratorCancellation] CancellationToken ct = default)
+        {
+            await gate.WaitAsync(ct);
+            await foreach (var repr in inner.ReplayAsync(pid, from, to, max, ct)) yield return repr;
+        }
+    }
+
+    /// <summary>
+    /// Like an entity region: creates a child from the props it is sent and watches it at once (the Watch then usually
+    /// reaches the child together with its Create, and waits out the recovery that Create starts). Tells the probe the
+    /// child's ref, and forwards everything else (Terminated included).
+    /// </summary>
+    private sealed class Parent : ReceiveActor
+    {
+        public Parent(IActorRef probe)
+        {
+            Receive<Props>(props => probe.Tell(Context.Watch(Context.ActorOf(props)), Self));
+            ReceiveAny(m => probe.Tell(m, Sender));
+        }
+    }
+
+    [Fact]
+    public async Task An_actor_watched_while_it_recovers_tells_its_watcher_when_it_stops_later()
+    {
+        var serializer = new JsonEventSerializer(new EventTypeRegistry());
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Persistence.Register(Sys, new GatedReplayJournal(new InMemoryJournal(serializer), gate.Task), new InMemorySnapshotStore(serializer));
+        var parent = ActorOf(Props.Create(() => new Parent(TestActor)));
+        parent.Tell(Props.Create(() => new CounterActor("watched-while-recovering")), null);
+        var counter = await ExpectMsgAsync<IActorRef>();
+
+        counter.Tell(new GetTotal(), TestActor);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // still recovering
+        gate.SetResult();
+        await ExpectMsgAsync<Total>();
+
+        Sys.Stop(counter);
+
+        var terminated = await ExpectMsgAsync<Terminated>();
+        Assert.Same(counter, terminated.ActorRef);
+    }
+
     [Fact]
     public async Task No_more_actors_recover_at_once_than_configured()
     {
