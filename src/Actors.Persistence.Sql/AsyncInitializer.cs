@@ -1,7 +1,10 @@
 namespace Actors.Persistence.Sql;
 
-/// <summary>Runs an initialization once it succeeded; a failed attempt is retried by the next caller.</summary>
-internal sealed class AsyncInitializer(Func<CancellationToken, Task> initialize)
+/// <summary>
+/// Runs an idempotent initialization (schema creation) until it succeeded once; a failed attempt is retried by the
+/// next caller. Public for the stores built on these databases (the read journals of Actors.Persistence.Query).
+/// </summary>
+public sealed class AsyncInitializer(Func<CancellationToken, Task> initialize)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _done;

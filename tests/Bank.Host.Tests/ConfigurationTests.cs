@@ -89,8 +89,8 @@ public sealed class ConfigurationTests
         var configuration = new ConfigurationBuilder().AddHoconFile(BankConfiguration.ResolveFile(null)).Build();
 
         var readModel = BankReadModelSettings.From(configuration);
-        Assert.Equal(500, readModel.Projection.MaxBatchSize);
-        Assert.Equal(2000, readModel.Projection.BufferSize);
+        Assert.Equal(10000, readModel.Projection.MaxBatchSize);
+        Assert.Equal(10000, readModel.Projection.BufferSize);
         Assert.Equal(TimeSpan.FromMilliseconds(500), readModel.Projection.MinBackoff);
         Assert.Equal(TimeSpan.FromSeconds(30), readModel.Projection.MaxBackoff);
         Assert.Equal(TimeSpan.FromSeconds(5), readModel.Projection.ProgressLogInterval);

@@ -2,6 +2,7 @@ using System.Data;
 using System.Runtime.CompilerServices;
 using Actors.Persistence.Query.Internal;
 using Actors.Persistence.Serialization;
+using Actors.Persistence.Sql;
 using Actors.Persistence.Sql.Postgres;
 using Npgsql;
 
@@ -17,7 +18,7 @@ internal sealed class PostgresQueryStore : QueryStore
     private readonly PostgresJournal? _journal;
     private readonly ReadJournalOptions _options;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly OnceInitializer _initializer;
+    private readonly AsyncInitializer _initializer;
 
     private readonly string _highestSql;
     private readonly string _byPersistenceIdSql;
@@ -40,7 +41,7 @@ internal sealed class PostgresQueryStore : QueryStore
         _journal = journal;
         _options = options;
         _dataSource = NpgsqlDataSource.Create(journalOptions.ConnectionString);
-        _initializer = new OnceInitializer(InitializeCoreAsync);
+        _initializer = new AsyncInitializer(InitializeCoreAsync);
 
         var schema = PostgresNames.QuoteIdentifier(journalOptions.Schema);
         var journalTable = schema + ".journal";

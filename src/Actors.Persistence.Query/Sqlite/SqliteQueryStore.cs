@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Actors.Persistence.Query.Internal;
 using Actors.Persistence.Serialization;
+using Actors.Persistence.Sql;
 using Actors.Persistence.Sql.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -45,7 +46,7 @@ internal sealed class SqliteQueryStore : QueryStore
     private readonly IEventSerializer _serializer;
     private readonly SqliteJournal? _journal;
     private readonly string _connectionString;
-    private readonly OnceInitializer _initializer;
+    private readonly AsyncInitializer _initializer;
 
     public SqliteQueryStore(SqliteJournalOptions journalOptions, IEventSerializer serializer, SqliteJournal? journal)
     {
@@ -61,7 +62,7 @@ internal sealed class SqliteQueryStore : QueryStore
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(journalOptions.BusyTimeout.TotalSeconds)),
             Pooling = true,
         }.ToString();
-        _initializer = new OnceInitializer(CreateSchemaAsync);
+        _initializer = new AsyncInitializer(CreateSchemaAsync);
     }
 
     public Task InitializeAsync(CancellationToken cancellationToken) => _initializer.RunAsync(cancellationToken);

@@ -50,7 +50,7 @@ public static class Reporting
         foreach (var note in results.Where(r => r.Note is not null)) output.WriteLine($"  {note.Suite} {note.Name}: {note.Note}");
     }
 
-    /// <summary>1234567 msg/s -> "1.23 M msg/s"; 312.4 B -> "312 B".</summary>
+    /// <summary>1234567 msg/s -> "1.23 M msg/s"; 312.4 B -> "312 B"; 3.24 ms -> "3.2 ms".</summary>
     public static string Format(double value, string unit) => $"{Number(value)} {unit}";
 
     public static string Number(double value) => Math.Abs(value) switch
@@ -58,6 +58,8 @@ public static class Reporting
         >= 1e9 => (value / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " G",
         >= 1e6 => (value / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " M",
         >= 1e4 => (value / 1e3).ToString("0.0", CultureInfo.InvariantCulture) + " k",
+        // Small figures (a few milliseconds against a 3 ms target) need their decimal to say on which side they are.
+        < 10 => value.ToString("0.0", CultureInfo.InvariantCulture),
         _ => value.ToString("0", CultureInfo.InvariantCulture),
     };
 
