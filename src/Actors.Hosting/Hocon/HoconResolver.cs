@@ -56,7 +56,7 @@ internal sealed class HoconResolver(HoconObject root, Func<string, string?> envi
     {
         if (pending.IsResolved)
         {
-            return pending.Result;
+            return pending.Result; // sync-ok: HoconPending.Result is the resolved value, not a Task
         }
 
         if (!_inProgress.Add(pending))

@@ -119,7 +119,7 @@ public sealed class ProjectionSession
             string text => decimal.Parse(text, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture),
             long integer => integer, // a TEXT column never holds one, but a literal 0 in a query does
             var other => throw new InvalidCastException(
-                $"Column {reader.GetName(ordinal)} holds a {other.GetType().Name}; money is stored as TEXT in SQLite, never as a binary float."),
+                $"Column {reader.GetName(ordinal)} holds a {other.GetType().Name}; money is stored as TEXT in SQLite, never as REAL."),
         },
         _ => reader.GetDecimal(ordinal),
     };
