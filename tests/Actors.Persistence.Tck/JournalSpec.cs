@@ -202,6 +202,33 @@ public abstract class JournalSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replay_by_callback_with_a_cancelled_token_throws_OperationCanceledException_and_delivers_nothing()
+    {
+        var pid = await PidWithFiveEventsAsync();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var delivered = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Journal.ReplayMessagesAsync(pid, 1, long.MaxValue, long.MaxValue, _ => delivered++, cts.Token).WaitAsync(OperationTimeout));
+        Assert.Equal(0, delivered);
+    }
+
+    [Fact]
+    public async Task A_callback_that_throws_stops_the_replay_with_its_exception()
+    {
+        var pid = await PidWithFiveEventsAsync();
+        var delivered = new List<long>();
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Journal.ReplayMessagesAsync(pid, 1, long.MaxValue, long.MaxValue, e =>
+            {
+                delivered.Add(e.SequenceNr);
+                if (e.SequenceNr == 2) throw new InvalidOperationException("corrupt history");
+            }).WaitAsync(OperationTimeout));
+        Assert.Equal("corrupt history", thrown.Message);
+        Assert.Equal([1L, 2L], delivered);
+    }
+
+    [Fact]
     public async Task Replay_of_many_events_is_complete_and_in_order_across_pages()
     {
         var pid = NewPersistenceId();
@@ -634,7 +661,31 @@ public abstract class JournalSpec : IAsyncLifetime
             await foreach (var e in source.ReplayAsync(persistenceId, from, to, max)) events.Add(e);
             return events;
         }
-        return await Collect().WaitAsync(OperationTimeout);
+        async Task<IReadOnlyList<PersistentRepr>> CollectByCallback()
+        {
+            var events = new List<PersistentRepr>();
+            await source.ReplayMessagesAsync(persistenceId, from, to, max, events.Add);
+            return events;
+        }
+        // Both ways of replaying (the stream, and recovery's callback per event) must deliver the same events.
+        var streamed = await Collect().WaitAsync(OperationTimeout);
+        AssertSameReplay(streamed, await CollectByCallback().WaitAsync(OperationTimeout));
+        return streamed;
+    }
+
+    /// <summary>Asserts that two replays delivered equal events (payload, position, manifest, writer, time, tags) in the same order.</summary>
+    public static void AssertSameReplay(IReadOnlyList<PersistentRepr> expected, IReadOnlyList<PersistentRepr> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (e, a) = (expected[i], actual[i]);
+            Assert.Equal((e.PersistenceId, e.SequenceNr, e.Ordering, e.Manifest, e.WriterId, e.Timestamp), (a.PersistenceId, a.SequenceNr, a.Ordering, a.Manifest, a.WriterId, a.Timestamp));
+            // Each replay deserializes its own payloads, which need not have value equality: compare their content.
+            Assert.Equal(e.Payload.GetType(), a.Payload.GetType());
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(e.Payload, e.Payload.GetType()), System.Text.Json.JsonSerializer.Serialize(a.Payload, a.Payload.GetType()));
+            Assert.Equal(e.Tags, a.Tags);
+        }
     }
 
     protected Task<long> HighestAsync(string persistenceId) => Journal.ReadHighestSequenceNrAsync(persistenceId).WaitAsync(OperationTimeout);

@@ -94,6 +94,12 @@ public sealed class PostgresJournal : IJournal, IAsyncDisposable
         JournalCore.ReplayAsync(persistenceId, fromSequenceNr, toSequenceNr, max, _options.ReplayPageSize, _serializer,
             (from, to, limit, ct) => ReadPageAsync(persistenceId, from, to, limit, ct), cancellationToken);
 
+    public Task ReplayMessagesAsync(
+        string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<PersistentRepr> onEvent,
+        CancellationToken cancellationToken = default) =>
+        JournalCore.ReplayMessagesAsync(persistenceId, fromSequenceNr, toSequenceNr, max, _options.ReplayPageSize, _serializer,
+            (from, to, limit, ct) => ReadPageAsync(persistenceId, from, to, limit, ct), onEvent, cancellationToken);
+
     private async Task<List<StoredEvent>> ReadPageAsync(string persistenceId, long from, long to, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);

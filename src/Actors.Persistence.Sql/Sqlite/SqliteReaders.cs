@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Actors.Persistence.Sql.Sqlite;
 
@@ -85,6 +86,29 @@ internal sealed class SqliteReaders : IDisposable
             return command;
         }
 
+        /// <summary>
+        /// The connection's prepared native statement for <paramref name="sql"/> (parameters bound by position), for
+        /// hot paths that read column values in place (<c>sqlite3_column_blob</c> as a span: no copies, no strings).
+        /// The caller resets it before giving the lease back.
+        /// </summary>
+        public sqlite3_stmt NativeStatement(string sql)
+        {
+            var reader = _reader ?? throw new ObjectDisposedException(nameof(Lease));
+            if (reader.NativeStatements.TryGetValue(sql, out var statement)) return statement;
+            var handle = reader.Connection.Handle!;
+            var rc = raw.sqlite3_prepare_v2(handle, sql, out statement);
+            if (rc != raw.SQLITE_OK)
+            {
+                statement?.Dispose();
+                SqliteException.ThrowExceptionForRC(rc, handle);
+            }
+            reader.NativeStatements.Add(sql, statement!);
+            return statement!;
+        }
+
+        /// <summary>The connection's native handle (for error messages of native statements).</summary>
+        public sqlite3 NativeConnection => (_reader ?? throw new ObjectDisposedException(nameof(Lease))).Connection.Handle!;
+
         /// <summary>The query failed: the connection is closed instead of going back.</summary>
         public void Fail() => _broken = true;
 
@@ -99,9 +123,11 @@ internal sealed class SqliteReaders : IDisposable
     {
         public SqliteConnection Connection { get; } = connection;
         public Dictionary<string, SqliteCommand> Commands { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, sqlite3_stmt> NativeStatements { get; } = new(StringComparer.Ordinal);
 
         public void Dispose()
         {
+            foreach (var statement in NativeStatements.Values) statement.Dispose();   // finalizes it
             foreach (var command in Commands.Values) command.Dispose();
             Connection.Dispose();
         }

@@ -1,6 +1,9 @@
+using System.Buffers;
+using System.Text;
 using Actors.Persistence.Serialization;
 using Actors.Persistence.Snapshots;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Actors.Persistence.Sql.Sqlite;
 
@@ -28,12 +31,13 @@ public sealed class SqliteSnapshotStore : ISnapshotStore, IAsyncDisposable
     /// <summary>Creates the schema if missing (idempotent).</summary>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => _database.InitializeSchemaAsync(cancellationToken);
 
+    // Positional parameters: it runs as the read connection's native statement.
     private const string LoadSql =
         """
         SELECT sequence_nr, created, manifest, payload FROM snapshot
-        WHERE persistence_id = $persistence_id
-          AND sequence_nr >= $min_seq AND sequence_nr <= $max_seq
-          AND created >= $min_created AND created <= $max_created
+        WHERE persistence_id = ?1
+          AND sequence_nr >= ?2 AND sequence_nr <= ?3
+          AND created >= ?4 AND created <= ?5
         ORDER BY sequence_nr DESC
         LIMIT 1;
         """;
@@ -42,24 +46,12 @@ public sealed class SqliteSnapshotStore : ISnapshotStore, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
         var bounds = SnapshotCriteriaBounds.From(criteria);
-        long sequenceNr, created;
-        string manifest;
-        byte[] payload;
+        Row? row;
         using (var lease = await _database.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                var command = lease.Command(LoadSql,
-                    ("$persistence_id", SqliteType.Text), ("$min_seq", SqliteType.Integer), ("$max_seq", SqliteType.Integer),
-                    ("$min_created", SqliteType.Integer), ("$max_created", SqliteType.Integer));
-                command.Parameters[0].Value = persistenceId;
-                command.Parameters[1].Value = bounds.MinSequenceNr;
-                command.Parameters[2].Value = bounds.MaxSequenceNr;
-                command.Parameters[3].Value = bounds.MinCreated;
-                command.Parameters[4].Value = bounds.MaxCreated;
-                using var reader = command.ExecuteReader();
-                if (!reader.Read()) return null;
-                (sequenceNr, created, manifest, payload) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), (byte[])reader.GetValue(3));
+                row = ReadRow(lease.NativeStatement(LoadSql), lease.NativeConnection, persistenceId, bounds);
             }
             catch
             {
@@ -67,9 +59,53 @@ public sealed class SqliteSnapshotStore : ISnapshotStore, IAsyncDisposable
                 throw;
             }
         }
-        // Deserialized after the connection went back: a big snapshot does not hold a reader.
-        var metadata = new SnapshotMetadata(persistenceId, sequenceNr, UnixTime.FromMillis(created));
-        return new SelectedSnapshot(metadata, _serializer.Deserialize(manifest, payload));
+        if (row is not { } found) return null;
+        // Deserialized after the connection went back: a big snapshot does not hold a reader. The payload was copied
+        // into a pooled buffer (a snapshot with a full idempotency window is ~100 KB: a large-object-heap array each
+        // time otherwise).
+        try
+        {
+            var metadata = new SnapshotMetadata(persistenceId, found.SequenceNr, UnixTime.FromMillis(found.Created));
+            return new SelectedSnapshot(metadata, _serializer.Deserialize(found.Manifest, found.Payload.AsSpan(0, found.Length)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(found.Payload);
+        }
+    }
+
+    private readonly record struct Row(long SequenceNr, long Created, string Manifest, byte[] Payload, int Length);
+
+    private static Row? ReadRow(sqlite3_stmt statement, sqlite3 connection, string persistenceId, SnapshotCriteriaBounds bounds)
+    {
+        try
+        {
+            Check(raw.sqlite3_bind_text(statement, 1, persistenceId), connection);
+            Check(raw.sqlite3_bind_int64(statement, 2, bounds.MinSequenceNr), connection);
+            Check(raw.sqlite3_bind_int64(statement, 3, bounds.MaxSequenceNr), connection);
+            Check(raw.sqlite3_bind_int64(statement, 4, bounds.MinCreated), connection);
+            Check(raw.sqlite3_bind_int64(statement, 5, bounds.MaxCreated), connection);
+            var rc = raw.sqlite3_step(statement);
+            if (rc == raw.SQLITE_DONE) return null;
+            if (rc != raw.SQLITE_ROW) SqliteException.ThrowExceptionForRC(rc, connection);
+            var payload = raw.sqlite3_column_blob(statement, 3);
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, payload.Length));
+            payload.CopyTo(buffer);
+            return new Row(
+                raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1),
+                Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 2)), buffer, payload.Length);
+        }
+        finally
+        {
+            // Ends the statement's read transaction before the connection goes back.
+            raw.sqlite3_reset(statement);
+            raw.sqlite3_clear_bindings(statement);
+        }
+    }
+
+    private static void Check(int rc, sqlite3 connection)
+    {
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, connection);
     }
 
     public async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken = default)

@@ -30,13 +30,14 @@ public abstract partial class PersistentActor
             var replayed = false;
             if (recovery.ReplayMax > 0 && recovery.ToSequenceNr >= from)
             {
-                await foreach (var repr in Journal.ReplayAsync(PersistenceId, from, recovery.ToSequenceNr, recovery.ReplayMax).ConfigureAwait(false))
+                // One callback per event, called in a plain loop over each fetched page (one closure per recovery).
+                await Journal.ReplayMessagesAsync(PersistenceId, from, recovery.ToSequenceNr, recovery.ReplayMax, repr =>
                 {
                     current = repr.Payload;
                     LastSequenceNr = repr.SequenceNr;
                     ReceiveRecover(repr.Payload);
                     replayed = true;
-                }
+                }).ConfigureAwait(false);
             }
             current = null;
 

@@ -13,7 +13,15 @@ public sealed class EventTypeRegistry
     private readonly ConcurrentDictionary<string, Type> _types = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Upcaster> _upcasters = new(StringComparer.Ordinal);
 
+    private int _version;
+
     private sealed record Upcaster(string ToManifest, Func<JsonNode, JsonNode> Upcast);
+
+    /// <summary>
+    /// Changes whenever a mapping or an upcaster is added, so that a serializer's cache of what a manifest reads as
+    /// (see <see cref="JsonEventSerializer"/>) can tell that it is stale.
+    /// </summary>
+    internal int Version => Volatile.Read(ref _version);
 
     public EventTypeRegistry Map<T>(string manifest) => Map(typeof(T), manifest);
 
@@ -24,6 +32,7 @@ public sealed class EventTypeRegistry
             throw new InvalidOperationException($"Manifest '{manifest}' is already mapped to {existing.FullName}.");
         _types[manifest] = type;
         _manifests[type] = manifest;
+        Interlocked.Increment(ref _version);
         return this;
     }
 
@@ -31,6 +40,7 @@ public sealed class EventTypeRegistry
     public EventTypeRegistry Upcast(string fromManifest, string toManifest, Func<JsonNode, JsonNode> upcast)
     {
         _upcasters[fromManifest] = new Upcaster(toManifest, upcast);
+        Interlocked.Increment(ref _version);
         return this;
     }
 

@@ -22,9 +22,18 @@ public static class CommandFingerprint
     internal static string Open(string owner, string currency, decimal initialDeposit) =>
         $"open:{currency}:{DecimalText.Normalized(initialDeposit)}:{owner}";
 
-    internal static string Deposit(decimal amount) => $"deposit:{DecimalText.Normalized(amount)}";
+    // One string per call and no composite formatting: Evolve makes one of these for every replayed event.
+    internal static string Deposit(decimal amount) => WithAmount("deposit:", amount);
 
-    internal static string Withdraw(decimal amount) => $"withdraw:{DecimalText.Normalized(amount)}";
+    internal static string Withdraw(decimal amount) => WithAmount("withdraw:", amount);
+
+    private static string WithAmount(string prefix, decimal amount)
+    {
+        Span<char> text = stackalloc char[16 + DecimalText.MaxNormalizedLength];
+        prefix.CopyTo(text);
+        var length = prefix.Length + DecimalText.WriteNormalized(amount, text[prefix.Length..]);
+        return new string(text[..length]);
+    }
 
     internal static string Close() => "close";
 }

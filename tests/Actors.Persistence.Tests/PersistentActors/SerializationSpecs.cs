@@ -54,3 +54,51 @@ public sealed class SerializationSpecs
         Assert.Throws<EventSerializationException>(() => serializer.Serialize(new Unserializable(() => { })));
     }
 }
+
+public sealed class SerializerCacheSpecs
+{
+    [Fact]
+    public void An_upcaster_registered_after_the_manifest_was_read_applies_from_then_on()
+    {
+        var registry = new EventTypeRegistry().Map<AmountChangedV1>("amount-changed.v1").Map<AmountChangedV2>("amount-changed.v2");
+        var serializer = new JsonEventSerializer(registry);
+        var stored = serializer.Serialize(new AmountChangedV1(12.34m));
+        Assert.Equal(new AmountChangedV1(12.34m), serializer.Deserialize(stored.Manifest, stored.Bytes));   // cached as "read as V1"
+
+        registry.Upcast("amount-changed.v1", "amount-changed.v2", json =>
+        {
+            json["Currency"] = "EUR";
+            return json;
+        });
+
+        Assert.Equal(new AmountChangedV2(12.34m, "EUR"), serializer.Deserialize(stored.Manifest, stored.Bytes));
+        Assert.Equal(new AmountChangedV2(12.34m, "EUR"), serializer.Deserialize(stored.Manifest, stored.Bytes));
+    }
+
+    [Fact]
+    public void A_manifest_mapped_after_it_failed_to_resolve_is_read_as_the_mapped_type()
+    {
+        var registry = new EventTypeRegistry();
+        var serializer = new JsonEventSerializer(registry);
+        var bytes = new JsonEventSerializer(new EventTypeRegistry().Map<AmountChangedV1>("renamed.v1")).Serialize(new AmountChangedV1(1.5m)).Bytes;
+        Assert.Throws<EventSerializationException>(() => serializer.Deserialize("renamed.v1", bytes));
+
+        registry.Map<AmountChangedV1>("renamed.v1");
+
+        Assert.Equal(new AmountChangedV1(1.5m), serializer.Deserialize("renamed.v1", bytes));
+    }
+
+    [Fact]
+    public void Two_manifests_read_alternately_each_keep_their_type()
+    {
+        var registry = new EventTypeRegistry().Map<AmountChangedV1>("a.v1").Map<AmountChangedV2>("a.v2");
+        var serializer = new JsonEventSerializer(registry);
+        var v1 = serializer.Serialize(new AmountChangedV1(1m));
+        var v2 = serializer.Serialize(new AmountChangedV2(2m, "EUR"));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(new AmountChangedV1(1m), serializer.Deserialize(v1.Manifest, v1.Bytes));
+            Assert.Equal(new AmountChangedV2(2m, "EUR"), serializer.Deserialize(v2.Manifest, v2.Bytes));
+        }
+    }
+}
