@@ -26,19 +26,23 @@ public static partial class AccountDecider
 
     // One new state per event (this runs for every command and every replayed event): the common fields of the
     // next version are set in the same `with` as the event's own change.
-    private static AccountState Next(AccountState state, AccountEvent e, string fingerprint, decimal balance, AccountStatus status)
-    {
-        var version = state.Version + 1;
-        var outcome = new ProcessedCommand(e.CommandId, fingerprint, version, balance, status);
-        return state with
+    private static AccountState Next(AccountState state, AccountEvent e, string fingerprint, decimal balance, AccountStatus status) =>
+        Next(state, e, new ProcessedCommand(e.CommandId, fingerprint, state.Version + 1, balance, status));
+
+    /// <summary>The next state for an event of the open command (AccountOpened, or its initial deposit).</summary>
+    private static AccountState NextOfOpen(AccountState state, AccountEvent e, decimal initialDeposit, decimal balance, AccountStatus status) =>
+        Next(state, e, ProcessedCommand.ForOpen(e.CommandId, state.Owner!, state.Currency!, initialDeposit, state.Version + 1, balance, status));
+
+    /// <summary><paramref name="outcome"/> is the event's command at the next version, with its balance and status after.</summary>
+    private static AccountState Next(AccountState state, AccountEvent e, ProcessedCommand outcome) =>
+        state with
         {
-            Balance = balance,
-            Status = status,
-            Version = version,
+            Balance = outcome.Balance,
+            Status = outcome.Status,
+            Version = outcome.Version,
             LastActivityAt = e.At,
             ProcessedCommands = state.ProcessedCommands.Remember(outcome),
         };
-    }
 
     /// <summary>Applies the events in order.</summary>
     public static AccountState Fold(AccountState state, IEnumerable<AccountEvent> events)
@@ -58,8 +62,10 @@ public static partial class AccountDecider
         if (e.Owner is null || e.Currency is null)
             throw Impossible(state, e, "it has no owner or no currency");
 
-        var opened = state with { Owner = e.Owner, Currency = e.Currency, OpenedAt = e.At };
-        return Next(opened, e, CommandFingerprint.Open(e.Owner, e.Currency, 0m), 0m, AccountStatus.Open);
+        // The same text, but one shared string for a well-known code instead of the event's own copy.
+        var currency = CurrencyCodes.Canonical(e.Currency);
+        var opened = state with { Owner = e.Owner, Currency = currency, OpenedAt = e.At };
+        return NextOfOpen(opened, e, initialDeposit: 0m, balance: 0m, AccountStatus.Open);
     }
 
     private static AccountState ApplyDeposited(AccountState state, MoneyDeposited e)
@@ -72,10 +78,9 @@ public static partial class AccountDecider
 
         // The only command producing two events is an OpenAccount with an initial deposit: AccountOpened (version 1)
         // directly followed by MoneyDeposited with the same command id. Its fingerprint then describes the open.
-        var fingerprint = state.Version == 1 && state.ProcessedCommands.TryGet(e.CommandId, out var opening) && opening.Version == 1
-            ? CommandFingerprint.Open(state.Owner!, state.Currency!, e.Amount)
-            : CommandFingerprint.Deposit(e.Amount);
-        return Next(state, e, fingerprint, e.BalanceAfter, state.Status);
+        return state.Version == 1 && state.ProcessedCommands.TryGet(e.CommandId, out var opening) && opening.Version == 1
+            ? NextOfOpen(state, e, initialDeposit: e.Amount, e.BalanceAfter, state.Status)
+            : Next(state, e, CommandFingerprint.Deposit(e.Amount), e.BalanceAfter, state.Status);
     }
 
     private static AccountState ApplyWithdrawn(AccountState state, MoneyWithdrawn e)

@@ -25,7 +25,7 @@ internal sealed class IdempotencyLog
     /// </summary>
     public const int LinearSearchLimit = 16;
 
-    /// <summary>Smallest log: an open command with an initial deposit remembers the same id twice.</summary>
+    /// <summary>Smallest log. (A window creates a log only for its second entry: a one-entry window holds the entry itself.)</summary>
     private const int MinLength = 2;
 
     private const int NotSuperseded = int.MaxValue;
@@ -153,6 +153,18 @@ internal sealed class IdempotencyLog
         }
         copy._written = written + 1;   // not shared yet: no CAS needed to claim the caller's slot
         return copy;
+    }
+
+    /// <summary>
+    /// A new, unshared log for a window growing from one entry to two: <paramref name="first"/> at position 0 and
+    /// position 1 already claimed for the caller's append.
+    /// </summary>
+    public static IdempotencyLog Starting(ProcessedCommand first)
+    {
+        var log = ForCount(2);
+        log.Write(0, first, live: -1);
+        log._written = 2;   // not shared yet: no CAS needed to claim the caller's slot
+        return log;
     }
 
     /// <summary>Marks the first <paramref name="count"/> slots of a log not yet shared as written.</summary>

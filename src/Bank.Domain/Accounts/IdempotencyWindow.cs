@@ -8,31 +8,48 @@ namespace Bank.Domain;
 /// command, so both are amortized O(1) with a small allocation: a window is a view [start, end) of an append-only
 /// <see cref="IdempotencyLog"/> shared with its ancestors and descendants. The newest version appends in place; an
 /// older version (time travel, a second branch) or a full log copies its live entries into a fresh log twice their
-/// size. An empty window holds no log, and a window with one or two commands a tiny one, so idle accounts stay cheap.
+/// size. An empty window holds no log, a window with one command holds that entry itself (the log is created only by
+/// the Remember that makes a second entry), and a window with a few commands a tiny log, so idle accounts stay cheap.
 /// Equality is by value: same capacity and same entries in the same order.
 /// </summary>
 public sealed partial class IdempotencyWindow : IEquatable<IdempotencyWindow>
 {
     public const int DefaultCapacity = 1000;
 
-    private static readonly IdempotencyWindow DefaultEmpty = new(DefaultCapacity, log: null, start: 0, end: 0, count: 0);
+    private static readonly IdempotencyWindow DefaultEmpty = new(DefaultCapacity, store: null, start: 0, end: 0, count: 0);
 
-    // Slots in [_start, _end) of _log are this version's; those whose id is remembered again before _end are
-    // superseded, the others (exactly _count of them) are its entries, oldest first. _start is always the oldest
-    // entry (or _end when empty), and the newest entry is always at _end - 1.
-    private readonly IdempotencyLog? _log;
+    // _store is null (no entries), the only entry itself (a ProcessedCommand: one field for both cases keeps the
+    // idle one-command window as small as an empty one), or an IdempotencyLog. With a log, slots in [_start, _end)
+    // are this version's; those whose id is remembered again before _end are superseded, the others (exactly _count
+    // of them) are its entries, oldest first. _start is always the oldest entry (or _end when empty), and the newest
+    // entry is always at _end - 1. A single entry has _start = 0, _end = 1.
+    private readonly object? _store;
     private readonly int _start;
     private readonly int _end;
     private readonly int _count;
 
-    private IdempotencyWindow(int capacity, IdempotencyLog? log, int start, int end, int count)
+    private IdempotencyWindow(int capacity, object? store, int start, int end, int count)
     {
         Capacity = capacity;
-        _log = log;
+        _store = store;
         _start = start;
         _end = end;
         _count = count;
     }
+
+    /// <summary>A window holding just <paramref name="entry"/>, without a log.</summary>
+    private static IdempotencyWindow Single(int capacity, ProcessedCommand entry) => new(capacity, entry, start: 0, end: 1, count: 1);
+
+    private IdempotencyLog? Log => _store as IdempotencyLog;
+
+    /// <summary>The only entry of a one-entry window of the default capacity, which <see cref="OfOnly"/> rebuilds as an equal window.</summary>
+    internal ProcessedCommand? OnlyEntryAtDefaultCapacity => Capacity == DefaultCapacity ? _store as ProcessedCommand : null;
+
+    /// <summary>A window of the default capacity holding just <paramref name="entry"/>.</summary>
+    internal static IdempotencyWindow OfOnly(ProcessedCommand entry) => Single(DefaultCapacity, entry);
+
+    /// <summary>The newest entry; only when not empty.</summary>
+    private ProcessedCommand Newest => _store as ProcessedCommand ?? ((IdempotencyLog)_store!).EntryAt(_end - 1);
 
     /// <summary>
     /// Restores a window (e.g. from a snapshot). <paramref name="entries"/> are oldest first, at most
@@ -47,6 +64,13 @@ public sealed partial class IdempotencyWindow : IEquatable<IdempotencyWindow>
 
         Capacity = capacity;
         if (entries.Count == 0) return;
+        if (entries.Count == 1)
+        {
+            ArgumentNullException.ThrowIfNull(entries[0], nameof(entries));
+            _store = entries[0];
+            _end = _count = 1;
+            return;
+        }
 
         // Room for as many appends again: replaying the events after a snapshot usually needs no copy.
         var log = IdempotencyLog.ForCount(entries.Count);
@@ -60,14 +84,14 @@ public sealed partial class IdempotencyWindow : IEquatable<IdempotencyWindow>
         }
         log.SetWritten(entries.Count);
 
-        _log = log;
+        _store = log;
         _end = _count = entries.Count;
     }
 
     public static IdempotencyWindow Empty(int capacity = DefaultCapacity)
     {
         ValidateCapacity(capacity);
-        return capacity == DefaultCapacity ? DefaultEmpty : new IdempotencyWindow(capacity, log: null, start: 0, end: 0, count: 0);
+        return capacity == DefaultCapacity ? DefaultEmpty : new IdempotencyWindow(capacity, store: null, start: 0, end: 0, count: 0);
     }
 
     /// <summary>How many command ids are remembered at most.</summary>
@@ -80,22 +104,28 @@ public sealed partial class IdempotencyWindow : IEquatable<IdempotencyWindow>
     {
         get
         {
+            if (_store is ProcessedCommand single) return [single];
             var entries = new ProcessedCommand[_count];
+            var log = Log;
             var next = 0;
             for (var position = _start; next < entries.Length; position++)
             {
-                if (_log!.IsLive(position, _end)) entries[next++] = _log.EntryAt(position);
+                if (log!.IsLive(position, _end)) entries[next++] = log.EntryAt(position);
             }
             return entries;
         }
     }
 
-    public bool Contains(Guid commandId) => Find(commandId) >= 0;
+    public bool Contains(Guid commandId) => TryGet(commandId, out _);
 
     public bool TryGet(Guid commandId, [MaybeNullWhen(false)] out ProcessedCommand entry)
     {
-        var position = Find(commandId);
-        entry = position >= 0 ? _log!.EntryAt(position) : null;
+        entry = _store switch
+        {
+            ProcessedCommand single => single.CommandId == commandId ? single : null,
+            IdempotencyLog log when _count > 0 && log.Find(commandId, _start, _end) is var position and >= 0 => log.EntryAt(position),
+            _ => null,
+        };
         return entry is not null;
     }
 
@@ -109,14 +139,27 @@ public sealed partial class IdempotencyWindow : IEquatable<IdempotencyWindow>
     {
         ArgumentNullException.ThrowIfNull(entry);
 
-        var log = _log;
+        // A result with one entry needs no log: the first command, an update of the only one, or any command remembered
+        // by a window of capacity 1.
+        if (_count == 0 || (_count == 1 && (Capacity == 1 || Newest.CommandId == entry.CommandId)))
+            return Single(Capacity, entry);
+
+        if (_store is ProcessedCommand only)
+        {
+            // The second entry (a distinct id, see above): now the log is worth its slots.
+            var started = IdempotencyLog.Starting(only);
+            started.Write(1, entry, live: -1);
+            return new IdempotencyWindow(Capacity, started, start: 0, end: 2, count: 2);
+        }
+
+        var log = (IdempotencyLog)_store!;
         var start = _start;
         var end = _end;
         var live = Find(entry.CommandId);
 
         // Both cases (update of the newest, move of an older one) are the same for an append-only log: a new slot at
         // the end supersedes the old one, and the entry is newest. Only this version's own end may be appended to.
-        if (log is null || !log.TryClaim(end))
+        if (!log.TryClaim(end))
         {
             log = IdempotencyLog.CopyLive(log, start, end, _count);
             live = live >= 0 ? log.Find(entry.CommandId, 0, _count) : -1;
@@ -143,16 +186,21 @@ public sealed partial class IdempotencyWindow : IEquatable<IdempotencyWindow>
     public IdempotencyWindow WithCapacity(int capacity)
     {
         ValidateCapacity(capacity);
+        if (_count == 0) return Empty(capacity);
+        if (_count == 1 || capacity == 1) return Single(capacity, Newest);
+
         // The log is shared as is: the new version only starts later when it evicts.
+        var log = (IdempotencyLog)_store!;
         var start = _start;
         for (var count = _count; count > capacity; count--)
-            start = _log!.NextLive(start + 1, _end);
-        return new IdempotencyWindow(capacity, _log, start, _end, Math.Min(_count, capacity));
+            start = log.NextLive(start + 1, _end);
+        return new IdempotencyWindow(capacity, log, start, _end, Math.Min(_count, capacity));
     }
 
     public override string ToString() => $"IdempotencyWindow {{ Capacity = {Capacity}, Count = {Count} }}";
 
-    private int Find(Guid commandId) => _count == 0 ? -1 : _log!.Find(commandId, _start, _end);
+    /// <summary>The slot of <paramref name="commandId"/> in this version's log, or -1; only for a window with a log.</summary>
+    private int Find(Guid commandId) => ((IdempotencyLog)_store!).Find(commandId, _start, _end);
 
     private static void ValidateCapacity(int capacity) => ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
 }
