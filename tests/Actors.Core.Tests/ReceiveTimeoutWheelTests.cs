@@ -96,4 +96,32 @@ public sealed class ReceiveTimeoutWheelTests(ITestOutputHelper output) : TestKit
         var second = await ExpectMsgAsync<TimedOut>();
         Assert.True(second.SinceLastMessage >= timeout - TimeSpan.FromMilliseconds(5), $"fired {second.SinceLastMessage} after the ping");
     }
+
+    [Fact]
+    public async Task Actors_stopped_from_the_front_middle_and_end_of_one_bucket_leave_it_and_the_others_still_fire()
+    {
+        // One bucket: all five entries share one list, so the stops unlink its first, inner and last entries.
+        await using var system = ActorSystem.Create("one-bucket", new ActorSystemSettings { ReceiveTimeoutWheelSize = 1 });
+        var timeout = Dilated(TimeSpan.FromSeconds(1));
+        var actors = new List<IActorRef>();
+        for (var i = 0; i < 5; i++)
+        {
+            actors.Add(system.ActorOf(SleeperProps(i, TestActor, timeout, once: true)));
+            var armed = i + 1;
+            await AwaitAssertAsync(() => Assert.Equal(armed, system.ReceiveTimeouts.Count)); // linked in this order
+        }
+
+        foreach (var i in new[] { 0, 2, 4 })
+        {
+            system.Stop(actors[i]);
+            await system.WhenActorTerminated(actors[i]).WaitAsync(Dilated(TimeSpan.FromSeconds(3)));
+        }
+        Assert.Equal(2, system.ReceiveTimeouts.Count);
+
+        var fired = (await ReceiveNAsync(2, Dilated(TimeSpan.FromSeconds(10)))).Cast<TimedOut>().ToList();
+        Assert.Equal([1, 3], fired.Select(t => t.Id).Order());
+        Assert.All(fired, t => Assert.True(t.SinceLastMessage >= timeout - TimeSpan.FromMilliseconds(5), $"fired after {t.SinceLastMessage}"));
+        await AwaitAssertAsync(() => Assert.Equal(0, system.ReceiveTimeouts.Count));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
 }

@@ -38,6 +38,27 @@ public sealed class SystemTests(ITestOutputHelper output) : TestKit.TestKit(outp
     }
 
     [Fact]
+    public async Task An_idle_childs_path_is_made_on_first_use_once_and_equals_its_parents_path_plus_its_name()
+    {
+        var parent = (ActorCell)ActorOf(Props.Create<ChildMaker>(), "lazy-parent");
+        Assert.Equal("created", await parent.Ask<string>("kid"));
+        var child = (ActorCell)parent.Child("kid")!;
+        var pathOrName = typeof(ActorCell).GetField("_pathOrName", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        Assert.Equal("kid", pathOrName.GetValue(child)); // only the name until asked
+        Assert.Equal("kid", child.Name);
+
+        // Racing first readers all get the one path that is kept.
+        var paths = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => child.Path)));
+
+        Assert.All(paths, p => Assert.Same(paths[0], p));
+        Assert.Same(paths[0], child.Path);
+        Assert.Same(paths[0], pathOrName.GetValue(child));
+        Assert.Equal(parent.Path.Child("kid"), child.Path);
+        Assert.Equal($"{parent.Path}/kid", child.Path.ToString());
+        Assert.Equal("kid", child.Name);
+    }
+
+    [Fact]
     public async Task Stopping_a_parent_stops_its_children_first()
     {
         var log = new ConcurrentQueue<string>();

@@ -18,7 +18,7 @@ internal sealed partial class ActorCell
             var children = extras.Children ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal);
             if (children.ContainsKey(name))
                 throw new InvalidActorNameException($"Actor name '{name}' is not unique among the children of {Path}.");
-            child = new ActorCell(_system, this, props, Path.Child(name));
+            child = new ActorCell(_system, this, props, name);
             children.Add(name, child);
         }
         child.Start();
@@ -45,7 +45,7 @@ internal sealed partial class ActorCell
     {
         var extras = _extras;
         if (extras is null) return false;
-        lock (extras) return extras.Children is { } children && children.TryGetValue(cell.Path.Name, out var c) && c == cell;
+        lock (extras) return extras.Children is { } children && children.TryGetValue(cell.Name, out var c) && c == cell;
     }
 
     private void OnChildTerminated(ActorCell child)
@@ -54,8 +54,8 @@ internal sealed partial class ActorCell
         int remaining;
         lock (extras)
         {
-            if (extras.Children is { } children && children.TryGetValue(child.Path.Name, out var c) && c == child)
-                children.Remove(child.Path.Name);
+            if (extras.Children is { } children && children.TryGetValue(child.Name, out var c) && c == child)
+                children.Remove(child.Name);
             remaining = extras.Children?.Count ?? 0;
         }
         extras.StoppingChildren?.Remove(child);

@@ -46,12 +46,27 @@ internal sealed partial class ActorCell : MailboxLink, IActorRef, IActorContext,
     /// <summary>The actor's entry on the system's receive-timeout wheel while it has a receive timeout.</summary>
     private ReceiveTimeoutEntry? _receiveTimeout;
 
+    // The actor's path, or only its name until someone asks for the path: it is made from the parent's path then.
+    // Most idle entities are never asked, and their ActorPath object cost 40 bytes each.
+    private object _pathOrName;
+
     internal ActorCell(ActorSystem system, ActorCell? parent, Props props, ActorPath path)
+        : this(system, parent, props, (object)path)
+    {
+    }
+
+    /// <summary>A child cell that knows only its name; its <see cref="Path"/> is made on first use.</summary>
+    internal ActorCell(ActorSystem system, ActorCell parent, Props props, string name)
+        : this(system, parent, props, (object)name)
+    {
+    }
+
+    private ActorCell(ActorSystem system, ActorCell? parent, Props props, object pathOrName)
     {
         _system = system;
         _parent = parent;
         _props = props;
-        Path = path;
+        _pathOrName = pathOrName;
         _head = _tail = this;
     }
 
@@ -60,7 +75,32 @@ internal sealed partial class ActorCell : MailboxLink, IActorRef, IActorContext,
 
     internal static ActorCell? Constructing => t_constructing;
 
-    public ActorPath Path { get; }
+    public ActorPath Path
+    {
+        get
+        {
+            var pathOrName = Volatile.Read(ref _pathOrName);
+            return pathOrName as ActorPath ?? MakePath((string)pathOrName);
+        }
+    }
+
+    /// <summary>The actor's name (the last element of its path), without making the path.</summary>
+    internal string Name
+    {
+        get
+        {
+            var pathOrName = Volatile.Read(ref _pathOrName);
+            return pathOrName as string ?? ((ActorPath)pathOrName).Name;
+        }
+    }
+
+    private ActorPath MakePath(string name)
+    {
+        // Racing threads may both make one: the first one stored wins, and equal paths are equal anyway.
+        var path = _parent!.Path.Child(name);
+        var stored = Interlocked.CompareExchange(ref _pathOrName, path, name);
+        return stored as ActorPath ?? path;
+    }
     public ActorSystem System => _system;
     public IActorRef Self => this;
     public IActorRef Sender => _currentSender ?? _system.DeadLetters;

@@ -3,6 +3,7 @@ namespace Actors.Core;
 /// <summary>An actor's place on the <see cref="ReceiveTimeoutWheel"/>; made when it first sets a receive timeout.</summary>
 internal sealed class ReceiveTimeoutEntry(ActorCell cell)
 {
+    /// <summary>The actor; null only in a bucket's head (see <see cref="ReceiveTimeoutWheel"/>).</summary>
     public readonly ActorCell Cell = cell;
 
     /// <summary>Written on the actor's thread only; the wheel reads it under its lock when it re-arms.</summary>
@@ -13,11 +14,15 @@ internal sealed class ReceiveTimeoutEntry(ActorCell cell)
 
     public long TimeoutMs => (long)Timeout.TotalMilliseconds;
 
-    // Owned by the wheel, under its lock: the place in a bucket's doubly linked list (-1: not on the wheel). No due time is
-    // stored: it is always LastActivity + Timeout (activity only moves it later, which the wheel sees when the bucket comes).
-    internal int Bucket = -1;
+    // Owned by the wheel, under its lock: the place in a bucket's doubly linked list. Every bucket starts with a head entry,
+    // so an entry's Previous is never null while it is on the wheel and unlinking needs no bucket number (an int field
+    // that cost 8 bytes per actor with a receive timeout). No due time is stored: it is always LastActivity + Timeout
+    // (activity only moves it later, which the wheel sees when the bucket comes).
     internal ReceiveTimeoutEntry? Previous;
     internal ReceiveTimeoutEntry? Next;
+
+    /// <summary>Whether the entry is on the wheel (in some bucket's list).</summary>
+    internal bool IsLinked => Previous is not null;
 }
 
 /// <summary>
@@ -36,6 +41,7 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
     internal const int DefaultWheelSize = 512;
 
     private readonly object _gate = new();
+    // The head entry of each bucket (made on the bucket's first use), before its first real entry.
     private readonly ReceiveTimeoutEntry?[] _buckets;
     private readonly Timer _timer;
     private long _nextTick;      // the tick (time / TickMs) whose bucket is handled next
@@ -64,7 +70,7 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            if (entry.Bucket >= 0) Unlink(entry);
+            if (entry.IsLinked) Unlink(entry);
             if (!_running)
             {
                 _nextTick = Environment.TickCount64 / TickMs;
@@ -80,7 +86,7 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
     {
         lock (_gate)
         {
-            if (entry.Bucket >= 0) Unlink(entry);
+            if (entry.IsLinked && !_disposed) Unlink(entry); // after Dispose the buckets are gone and the count is 0
         }
     }
 
@@ -122,7 +128,7 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
 
     private void CollectDue(int bucket, long now, ref List<ActorCell>? due)
     {
-        var entry = _buckets[bucket];
+        var entry = _buckets[bucket]?.Next;
         while (entry is not null)
         {
             var next = entry.Next;
@@ -150,22 +156,19 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
     {
         // Due at the first tick at or after the deadline, and never in a bucket already passed.
         var tick = Math.Max((deadline + TickMs - 1) / TickMs, _nextTick);
-        var bucket = (int)(tick % WheelSize);
-        entry.Bucket = bucket;
-        entry.Previous = null;
-        entry.Next = _buckets[bucket];
+        var head = _buckets[(int)(tick % WheelSize)] ??= new ReceiveTimeoutEntry(null!);
+        entry.Previous = head;
+        entry.Next = head.Next;
         if (entry.Next is not null) entry.Next.Previous = entry;
-        _buckets[bucket] = entry;
+        head.Next = entry;
         _count++;
     }
 
     private void Unlink(ReceiveTimeoutEntry entry)
     {
-        if (entry.Previous is not null) entry.Previous.Next = entry.Next;
-        else _buckets[entry.Bucket] = entry.Next;
+        entry.Previous!.Next = entry.Next;
         if (entry.Next is not null) entry.Next.Previous = entry.Previous;
         entry.Previous = entry.Next = null;
-        entry.Bucket = -1;
         _count--;
     }
 }

@@ -38,7 +38,7 @@ public sealed class EntityRegion : ReceiveActor
     public static Props Props<TEntity>(Func<string, TEntity> createEntity, IMessageExtractor extractor) where TEntity : ActorBase
     {
         ArgumentNullException.ThrowIfNull(createEntity);
-        var shared = Core.Props.Create(() => createEntity(EntityIdOf(ActorCell.Constructing!.Path)));
+        var shared = Core.Props.Create(() => createEntity(Uri.UnescapeDataString(ActorCell.Constructing!.Name)));
         return Props(_ => shared, extractor);
     }
 

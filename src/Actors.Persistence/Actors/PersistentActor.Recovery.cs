@@ -65,6 +65,7 @@ public abstract partial class PersistentActor
     protected void SaveSnapshot(object snapshot)
     {
         var metadata = new SnapshotMetadata(PersistenceId, LastSequenceNr, DateTimeOffset.UtcNow);
+        SnapshotSequenceNr = LastSequenceNr;
         NotifySelf(SnapshotStore.SaveAsync(metadata, snapshot), () => new SaveSnapshotSuccess(metadata), e => new SaveSnapshotFailure(metadata, e));
     }
 

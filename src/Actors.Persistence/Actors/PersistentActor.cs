@@ -17,8 +17,15 @@ public abstract partial class PersistentActor : ActorBase
     // extension is looked up when needed instead of cached, and "recovering" is a marker value of the sequence number.
     private const long RecoveringMarker = -1;
     private long _currentSequenceNr;
-    private List<AtomicWrite>? _pendingWrites;
-    private List<Action>? _pendingHandlers;
+    // The writes not yet sent to the journal and the handlers to run after them; null when none (an idle actor keeps one
+    // field for both, not two).
+    private PendingWrites? _pending;
+
+    private sealed class PendingWrites
+    {
+        public readonly List<AtomicWrite> Writes = [];
+        public readonly List<Action> Handlers = [];
+    }
 
     public abstract string PersistenceId { get; }
 
@@ -28,6 +35,7 @@ public abstract partial class PersistentActor : ActorBase
     /// <summary>The global journal ordering of the last persisted write, for read-your-writes on the query side.</summary>
     public long LastOrdering { get; private set; }
 
+    /// <summary>The sequence number of the latest snapshot this actor recovered from or asked to save (0: none yet).</summary>
     public long SnapshotSequenceNr { get; private set; }
 
     public bool IsRecovering => _currentSequenceNr == RecoveringMarker;
@@ -65,7 +73,7 @@ public abstract partial class PersistentActor : ActorBase
             if (!task.IsCompleted) return PersistAfter(task, Sender);
             task.GetAwaiter().GetResult(); // sync-ok: completed; rethrows the handler's exception
         }
-        return _pendingWrites is { Count: > 0 } ? FlushAsync(Sender) : null;
+        return _pending is { Writes.Count: > 0 } ? FlushAsync(Sender) : null;
     }
 
     internal sealed override Task? AroundPreStart()
@@ -84,21 +92,22 @@ public abstract partial class PersistentActor : ActorBase
     protected void Persist<TEvent>(TEvent @event, Action<TEvent> handler) where TEvent : notnull
     {
         var repr = NextRepr(@event);
-        (_pendingWrites ??= []).Add(new AtomicWrite(repr));
-        (_pendingHandlers ??= []).Add(() => handler(@event));
+        var pending = _pending ??= new PendingWrites();
+        pending.Writes.Add(new AtomicWrite(repr));
+        pending.Handlers.Add(() => handler(@event));
     }
 
     /// <summary>Writes all events atomically (all or none), then calls <paramref name="handler"/> for each in order.</summary>
     protected void PersistAll<TEvent>(IEnumerable<TEvent> events, Action<TEvent> handler) where TEvent : notnull
     {
         var reprs = new List<PersistentRepr>();
-        var handlers = _pendingHandlers ??= [];
+        PendingWrites? pending = null;
         foreach (var @event in events)
         {
             reprs.Add(NextRepr(@event));
-            handlers.Add(() => handler(@event));
+            (pending ??= _pending ??= new PendingWrites()).Handlers.Add(() => handler(@event));
         }
-        if (reprs.Count > 0) (_pendingWrites ??= []).Add(new AtomicWrite(reprs));
+        if (reprs.Count > 0) pending!.Writes.Add(new AtomicWrite(reprs));
     }
 
     private PersistentRepr NextRepr(object @event)
@@ -110,17 +119,16 @@ public abstract partial class PersistentActor : ActorBase
     private async Task PersistAfter(Task commandTask, IActorRef sender)
     {
         await commandTask.ConfigureAwait(false);
-        if (_pendingWrites is { Count: > 0 }) await FlushAsync(sender).ConfigureAwait(false);
+        if (_pending is { Writes.Count: > 0 }) await FlushAsync(sender).ConfigureAwait(false);
     }
 
     private async Task FlushAsync(IActorRef sender)
     {
         // Handlers may persist again; keep writing until nothing is pending.
-        while (_pendingWrites is { Count: > 0 } writes)
+        while (_pending is { Writes.Count: > 0 } pending)
         {
-            var handlers = _pendingHandlers!;
-            _pendingWrites = null;
-            _pendingHandlers = null;
+            var (writes, handlers) = (pending.Writes, pending.Handlers);
+            _pending = null;
 
             IReadOnlyList<WriteResult> results;
             try { results = await Journal.WriteAsync(writes).ConfigureAwait(false); }
@@ -152,8 +160,7 @@ public abstract partial class PersistentActor : ActorBase
                         Reply(sender, new Status.Failure(new PersistenceFailureException(
                             $"Events of {PersistenceId} from sequence number {write.LowestSequenceNr} could not be written; the actor stops: {failed.Cause.Message}", failed.Cause)));
                         // The in-memory state may now be ahead of the journal: stop, and let the next incarnation recover.
-                        _pendingWrites = null;
-                        _pendingHandlers = null;
+                        _pending = null;
                         Context.Stop(Self);
                         return;
                     default:

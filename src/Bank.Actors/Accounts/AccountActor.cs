@@ -105,21 +105,9 @@ public sealed class AccountActor : PersistentActor
 
     private void SnapshotIfDue()
     {
-        if (_settings.SnapshotEvery > 0 && LastSequenceNr - SnapshotSequenceNrTaken >= _settings.SnapshotEvery)
-        {
-            SnapshotSequenceNrTaken = LastSequenceNr;
-            SaveSnapshot(_state);
-        }
+        // SnapshotSequenceNr is that of the snapshot recovered from or last asked for: no field of its own per account.
+        if (_settings.SnapshotEvery > 0 && LastSequenceNr - SnapshotSequenceNr >= _settings.SnapshotEvery) SaveSnapshot(_state);
     }
-
-    private long SnapshotSequenceNrTaken
-    {
-        get => _snapshotTaken >= 0 ? _snapshotTaken : SnapshotSequenceNr;
-        set => _snapshotTaken = value;
-    }
-
-    // -1 until this incarnation takes a snapshot (a plain long, not a long?: 8 bytes less for every idle account).
-    private long _snapshotTaken = -1;
 
     private void DeleteOldSnapshots(SnapshotMetadata saved)
     {

@@ -11,6 +11,7 @@ public sealed record Total(int Value, long LastSequenceNr, IReadOnlyList<int> Ap
 public sealed record TakeSnapshot;
 public sealed record CounterSnapshot(int Total, IReadOnlyList<int> Applied);
 public sealed record DeleteUpTo(long SequenceNr);
+public sealed record GetSnapshotSequenceNr;
 
 /// <summary>A persistent counter used by the specs: every accepted Add becomes an Added event.</summary>
 public sealed class CounterActor : ReceivePersistentActor
@@ -55,6 +56,7 @@ public sealed class CounterActor : ReceivePersistentActor
         Command<PersistUnserializable>(_ => Persist(new Unserializable(() => { }), _ => Sender.Tell("stored", Self)));
         Command<GetTotal>(_ => Sender.Tell(new Total(_total, LastSequenceNr, _applied), Self));
         Command<TakeSnapshot>(_ => SaveSnapshot(new CounterSnapshot(_total, [.. _applied])));
+        Command<GetSnapshotSequenceNr>(_ => Sender.Tell(SnapshotSequenceNr, Self));
         Command<SaveSnapshotSuccess>(s => _recoveryProbe?.Tell(s, Self));
         Command<DeleteUpTo>(d => DeleteMessages(d.SequenceNr));
         Command<DeleteMessagesSuccess>(s => _recoveryProbe?.Tell(s, Self));

@@ -151,6 +151,30 @@ public sealed class PersistentActorSpecs : TestKit.TestKit
     }
 
     [Fact]
+    public async Task SnapshotSequenceNr_is_that_of_the_snapshot_last_asked_for_or_recovered_from()
+    {
+        var probe = CreateTestProbe();
+        var counter = Counter("c-snapshot-nr", probe.Ref);
+        await probe.ExpectMsgAsync<RecoveryCompleted>();
+        Assert.Equal(0L, await counter.Ask<long>(new GetSnapshotSequenceNr()));
+
+        counter.Tell(new Add(1), TestActor);
+        counter.Tell(new Add(2), TestActor);
+        await ReceiveNAsync(2);
+        counter.Tell(new TakeSnapshot(), TestActor);
+        Assert.Equal(2L, await counter.Ask<long>(new GetSnapshotSequenceNr())); // asked for: set before the store answers
+        await probe.ExpectMsgAsync<SaveSnapshotSuccess>(s => s.Metadata.SequenceNr == 2);
+        counter.Tell(new Add(3), TestActor);
+        await ExpectMsgAsync<Total>(t => t.Value == 6);
+        Assert.Equal(2L, await counter.Ask<long>(new GetSnapshotSequenceNr()));
+
+        var again = await RestartedCounter(counter, "c-snapshot-nr", probe.Ref);
+        await probe.ExpectMsgAsync<SnapshotOffer>();
+        await probe.ExpectMsgAsync<RecoveryCompleted>();
+        Assert.Equal(2L, await again.Ask<long>(new GetSnapshotSequenceNr()));
+    }
+
+    [Fact]
     public async Task Sequence_numbers_continue_after_all_events_were_deleted()
     {
         var probe = CreateTestProbe();
