@@ -59,7 +59,7 @@ public static class Reporting
         >= 1e6 => (value / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " M",
         >= 1e4 => (value / 1e3).ToString("0.0", CultureInfo.InvariantCulture) + " k",
         // Small figures (a few milliseconds against a 3 ms target) need their decimal to say on which side they are.
-        < 10 => value.ToString("0.0", CultureInfo.InvariantCulture),
+        < 10 when value != Math.Floor(value) => value.ToString("0.0", CultureInfo.InvariantCulture),
         _ => value.ToString("0", CultureInfo.InvariantCulture),
     };
 
