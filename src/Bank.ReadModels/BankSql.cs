@@ -48,7 +48,8 @@ internal sealed class BankSql
         WriteVersion = $"INSERT INTO {Version} (id, version) VALUES (1, @version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
         // Children first; an index goes with its table.
         Drop = [$"DROP TABLE IF EXISTS {Transaction}", $"DROP TABLE IF EXISTS {Summary}", $"DROP TABLE IF EXISTS {Totals}"];
-        ResetOffset = $"UPDATE {Offsets} SET last_offset = 0 WHERE name = @name";
+        // Only a projection that had made progress is reset (and its rebuild logged); a new database has offset 0.
+        ResetOffset = $"UPDATE {Offsets} SET last_offset = 0 WHERE name = @name AND last_offset <> 0";
 
         Schema =
         [

@@ -1,3 +1,4 @@
+using Actors.Core.Logging;
 using Actors.Persistence.Query.Projections;
 
 namespace Bank.ReadModels.Tests;
@@ -38,11 +39,13 @@ public abstract partial class BankReadModelSpecs
             else await session.ExecuteAsync($"DROP TABLE {version}", ct);
         }, CancellationToken.None);
 
-        var restarted = Side.NewProjection();
+        var log = new RecordingLog();
+        var restarted = Side.NewProjection(log: log);
         await using (restarted)
         {
             await restarted.StartAsync();
             await ReadSide.CaughtUpToAsync(restarted, highest);
+            Assert.Contains(log.Warnings, w => w.Contains("rebuilt from offset 0", StringComparison.Ordinal));
 
             Assert.Equal(expected, await ReadModelTables.DumpAsync(Side.Database));
             Assert.Equal(highest, restarted.Status.EventsHandled); // every event again, from offset 0
@@ -59,6 +62,36 @@ public abstract partial class BankReadModelSpecs
             await ReadSide.CaughtUpToAsync(again, deposit);
             Assert.Equal(1, again.Status.EventsHandled);
             Assert.Equal(Writer.State("h-1").Balance, (await Queries.GetAccountAsync("h-1"))!.Balance);
+        }
+    }
+
+    [Fact]
+    public async Task A_new_read_model_is_created_without_a_rebuild_warning()
+    {
+        // A new database: the projection creates its offset row (at 0) and then the read model's tables.
+        var log = new RecordingLog();
+        var fresh = Side.NewProjection(log: log);
+        await using (fresh)
+        {
+            await fresh.StartAsync();
+            var opened = await Writer.OpenAsync("n-1", initialDeposit: 5m);
+            await ReadSide.CaughtUpToAsync(fresh, opened);
+            Assert.Equal(5m, (await Queries.GetAccountAsync("n-1"))!.Balance);
+            Assert.Empty(log.Warnings);
+        }
+    }
+
+    private sealed class RecordingLog : ILogSink
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
+
+        public IEnumerable<string> Warnings => _warnings;
+
+        public bool IsEnabled(ActorLogLevel level) => true;
+
+        public void Log(ActorLogLevel level, string source, string message, Exception? exception)
+        {
+            if (level >= ActorLogLevel.Warning) _warnings.Enqueue(message);
         }
     }
 }

@@ -1,6 +1,7 @@
+using Actors.Core.Logging;
 using Actors.Persistence.Journal;
-using Actors.Persistence.Query;
 using Actors.Persistence.Query.Projections;
+using Actors.Persistence.Query;
 using Actors.Persistence.Serialization;
 using Actors.Persistence.Snapshots;
 using Actors.Persistence.Sql.Postgres;
@@ -107,7 +108,8 @@ public sealed class ReadSide : IAsyncDisposable
     }
 
     /// <summary>Another instance of the bank projection on the same database (as after a restart of the host).</summary>
-    public Projection NewProjection(ProjectionSettings? settings = null) => BankReadModel.CreateProjection(ReadJournal, Database, settings ?? FastSettings);
+    public Projection NewProjection(ProjectionSettings? settings = null, ILogSink? log = null) =>
+        BankReadModel.CreateProjection(ReadJournal, Database, settings ?? FastSettings, log);
 
     /// <summary>Waits until the read model has everything the journal holds now.</summary>
     public async Task CaughtUpAsync() => await CaughtUpToAsync(await ReadJournal.HighestOffsetAsync());
