@@ -62,7 +62,7 @@ public sealed class AskAndStopTests(ITestOutputHelper output) : TestKit.TestKit(
             var timeout = TimeSpan.FromMilliseconds(40 + i);
             var asked = System.Diagnostics.Stopwatch.StartNew();
             await Assert.ThrowsAsync<AskTimeoutException>(() => actor.Ask<string>("ignore", timeout));
-            return asked.Elapsed >= timeout - TimeSpan.FromMilliseconds(1); // Environment.TickCount64 is coarse by a millisecond
+            return asked.Elapsed >= timeout - TimeSpan.FromMilliseconds(1); // deadlines are kept in whole milliseconds
         }).ToArray();
         var answered = Enumerable.Range(0, 40).Select(i => actor.Ask<int>(i, TimeSpan.FromMilliseconds(40 + i))).ToArray();
 

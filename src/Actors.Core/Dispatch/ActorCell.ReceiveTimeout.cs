@@ -18,7 +18,7 @@ internal sealed partial class ActorCell
             return;
         }
         var entry = _receiveTimeout ??= new ReceiveTimeoutEntry(this);
-        var now = Environment.TickCount64;
+        var now = MonotonicClock.Milliseconds;
         entry.Timeout = timeout.Value;
         Volatile.Write(ref entry.LastActivity, now);
         _system.ReceiveTimeouts.Arm(entry, now + entry.TimeoutMs);
@@ -31,10 +31,10 @@ internal sealed partial class ActorCell
     private bool ReceiveTimeoutElapsed()
     {
         if (_receiveTimeout is not { } entry) return false; // switched off after the tick was sent
-        var now = Environment.TickCount64;
+        var now = MonotonicClock.Milliseconds;
         var lastActivity = entry.LastActivity;
         var timeoutMs = entry.TimeoutMs;
-        if (now - lastActivity + 1 >= timeoutMs)
+        if (now - lastActivity >= timeoutMs)
         {
             Volatile.Write(ref entry.LastActivity, now);
             _system.ReceiveTimeouts.Arm(entry, now + timeoutMs);

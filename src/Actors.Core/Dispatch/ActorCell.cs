@@ -352,7 +352,7 @@ internal sealed partial class ActorCell : MailboxLink, IActorRef, IActorContext,
     private void MarkActivity(object? message)
     {
         if (_receiveTimeout is { } entry && message is not INotInfluenceReceiveTimeout)
-            Volatile.Write(ref entry.LastActivity, Environment.TickCount64);
+            Volatile.Write(ref entry.LastActivity, MonotonicClock.Milliseconds);
     }
 
     private void DrainToDeadLetters()

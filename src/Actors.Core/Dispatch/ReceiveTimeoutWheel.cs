@@ -9,7 +9,7 @@ internal sealed class ReceiveTimeoutEntry(ActorCell cell)
     /// <summary>Written on the actor's thread only; the wheel reads it under its lock when it re-arms.</summary>
     public TimeSpan Timeout;
 
-    /// <summary>When the actor last finished a message that counts as activity (Environment.TickCount64); written by the actor, read by the wheel.</summary>
+    /// <summary>When the actor last finished a message that counts as activity (MonotonicClock.Milliseconds); written by the actor, read by the wheel.</summary>
     public long LastActivity;
 
     public long TimeoutMs => (long)Timeout.TotalMilliseconds;
@@ -64,7 +64,7 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
         get { lock (_gate) return _count; }
     }
 
-    /// <summary>Puts the entry on the wheel (or moves it there) to be due at <paramref name="deadline"/> (Environment.TickCount64).</summary>
+    /// <summary>Puts the entry on the wheel (or moves it there) to be due at <paramref name="deadline"/> (MonotonicClock.Milliseconds).</summary>
     public void Arm(ReceiveTimeoutEntry entry, long deadline)
     {
         lock (_gate)
@@ -73,7 +73,7 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
             if (entry.IsLinked) Unlink(entry);
             if (!_running)
             {
-                _nextTick = Environment.TickCount64 / TickMs;
+                _nextTick = MonotonicClock.Milliseconds / TickMs;
                 _running = true;
                 _timer.Change(TickMs, TickMs);
             }
@@ -109,7 +109,7 @@ internal sealed class ReceiveTimeoutWheel : IDisposable
         lock (_gate)
         {
             if (!_running) return;
-            var now = Environment.TickCount64;
+            var now = MonotonicClock.Milliseconds;
             var currentTick = now / TickMs;
             // A late callback (a busy machine) catches up; after a whole round every bucket has been seen once.
             var last = Math.Min(currentTick, _nextTick + WheelSize - 1);

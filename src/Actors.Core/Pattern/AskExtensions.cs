@@ -100,8 +100,22 @@ internal sealed class PromiseActorRef(IActorRef target) : IActorRef
 
     public void Tell(object message, IActorRef? sender) => _reply.TrySetResult(message);
 
+    /// <summary>When the ask times out (<see cref="MonotonicClock"/> milliseconds); set by <see cref="AskTimer"/>.</summary>
+    internal long DeadlineMs;
+
     /// <summary>No reply in time: Ask throws a new <see cref="AskTimeoutException"/> with the details (this marker is only recognised).</summary>
     internal void TimedOut() => _reply.TrySetException(TimeoutMarker);
+
+    /// <summary>
+    /// The ask's timer slot has fired. .NET timers run on a coarse clock on Linux and can fire a few ms early; an ask
+    /// whose deadline has not come yet goes into a later slot (its reply no longer unregisters it, which is harmless).
+    /// </summary>
+    internal void SlotFired()
+    {
+        if (_reply.Task.IsCompleted) return;
+        if (MonotonicClock.Milliseconds >= DeadlineMs) TimedOut();
+        else AskTimer.RegisterUntilDeadline(this);
+    }
 
     internal void Cancelled(CancellationToken token) => _reply.TrySetCanceled(token);
 
@@ -112,7 +126,8 @@ internal sealed class PromiseActorRef(IActorRef target) : IActorRef
 /// The timeouts of asks, without a timer per ask: time is cut into slots of <see cref="Resolution"/>, and every ask due
 /// in a slot registers on that slot's <see cref="CancellationTokenSource"/>, which fires once at the slot's end. A reply
 /// unregisters its ask, so an answered ask is not kept alive until its deadline. An ask times out between its timeout and
-/// its timeout plus <see cref="Resolution"/>, never before.
+/// its timeout plus <see cref="Resolution"/>, never before: deadlines are on a precise clock, and a slot that fires early
+/// (the timers' coarse clock) moves its asks that are not due yet to a later slot.
 /// </summary>
 internal static class AskTimer
 {
@@ -130,10 +145,17 @@ internal static class AskTimer
 
     public static CancellationTokenRegistration Register(TimeSpan timeout, PromiseActorRef promise)
     {
-        var now = Environment.TickCount64;
         var dueMs = (long)Math.Ceiling(timeout.TotalMilliseconds);
         if (dueMs >= int.MaxValue / 2) return default; // beyond 12 days: as good as infinite
-        var index = (now + dueMs) / ResolutionMs + 1; // the slot ends at index * ResolutionMs, at or after the deadline
+        promise.DeadlineMs = MonotonicClock.Milliseconds + dueMs;
+        return RegisterUntilDeadline(promise);
+    }
+
+    /// <summary>Registers <paramref name="promise"/> on the slot that ends at or after its <see cref="PromiseActorRef.DeadlineMs"/>.</summary>
+    internal static CancellationTokenRegistration RegisterUntilDeadline(PromiseActorRef promise)
+    {
+        var now = MonotonicClock.Milliseconds;
+        var index = promise.DeadlineMs / ResolutionMs + 1; // the slot ends at index * ResolutionMs, after the deadline
         var position = (int)(index & (Ring.Length - 1));
         var slot = Volatile.Read(ref Ring[position]);
         if (slot is null || slot.Index != index || slot.Source.IsCancellationRequested)
@@ -148,6 +170,6 @@ internal static class AskTimer
                 slot = seen;
             }
         }
-        return slot.Source.Token.UnsafeRegister(static state => ((PromiseActorRef)state!).TimedOut(), promise);
+        return slot.Source.Token.UnsafeRegister(static state => ((PromiseActorRef)state!).SlotFired(), promise);
     }
 }
