@@ -4,8 +4,11 @@ using Actors.Persistence.Journal;
 
 namespace Actors.Persistence.Sql;
 
-/// <summary>The journal's display/replay copy of an event's tags: a JSON array, NULL when untagged.</summary>
-internal static class TagsColumn
+/// <summary>
+/// The journal's display/replay copy of an event's tags: a JSON array, NULL when untagged. Public so that the read
+/// journals, which read the same tables, parse it the same way.
+/// </summary>
+public static class TagsColumn
 {
     // Most events carry one of a handful of single tags: their JSON is made once. Bounded, so that an application
     // with ever new tags cannot grow it without end (past the bound it just serializes each time).

@@ -1,14 +1,13 @@
 using System.Data.Common;
-using System.Text.Json;
+using Actors.Persistence.Journal;
 using Actors.Persistence.Serialization;
+using Actors.Persistence.Sql;
 
 namespace Actors.Persistence.Query.Internal;
 
 /// <summary>Turns journal rows (the SQL journals' common columns) into envelopes.</summary>
 internal static class StoredRows
 {
-    private static readonly IReadOnlyList<string> NoTags = Array.Empty<string>();
-
     /// <summary>
     /// The columns every event query selects, in this order (qualify them with <paramref name="alias"/> in joins).
     /// </summary>
@@ -25,12 +24,8 @@ internal static class StoredRows
             reader.GetString(1),
             reader.GetInt64(2),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-            reader.IsDBNull(6) ? NoTags : ReadTags(reader.GetString(6)),
+            reader.IsDBNull(6) ? PersistentRepr.NoTags : TagsColumn.Read(reader.GetString(6)),
             serializer.Deserialize(manifest, payload),
             manifest);
     }
-
-    /// <summary>The journal's tags column: a JSON array of strings.</summary>
-    private static IReadOnlyList<string> ReadTags(string json) =>
-        string.IsNullOrEmpty(json) ? NoTags : JsonSerializer.Deserialize<string[]>(json) ?? NoTags;
 }

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using Actors.Persistence.Journal;
 using Actors.Persistence.Serialization;
+using Actors.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -15,12 +15,9 @@ namespace Actors.Persistence.Query;
 /// </summary>
 internal sealed class SqliteRowDecoder(IEventSerializer serializer)
 {
-    private static readonly IReadOnlyList<string> NoTags = Array.Empty<string>();
-
     private readonly Utf8Cache<string> _persistenceIds = new(1024, static bytes => Encoding.UTF8.GetString(bytes));
     private readonly Utf8Cache<string> _manifests = new(64, static bytes => Encoding.UTF8.GetString(bytes));
-    private readonly Utf8Cache<IReadOnlyList<string>> _tags = new(64, static bytes =>
-        bytes.IsEmpty ? NoTags : JsonSerializer.Deserialize<string[]>(bytes) ?? NoTags);
+    private readonly Utf8Cache<IReadOnlyList<string>> _tags = new(64, static bytes => TagsColumn.Read(Encoding.UTF8.GetString(bytes)));
 
     /// <summary>
     /// Runs <paramref name="sql"/> (parameters <c>$from, $to, $limit</c> and, when given, <c>$tag</c>) on the
@@ -49,7 +46,7 @@ internal sealed class SqliteRowDecoder(IEventSerializer serializer)
     private EventEnvelope Decode(sqlite3_stmt statement)
     {
         var manifest = _manifests.Get(raw.sqlite3_column_blob(statement, 3));
-        var tags = raw.sqlite3_column_type(statement, 6) == raw.SQLITE_NULL ? NoTags : _tags.Get(raw.sqlite3_column_blob(statement, 6));
+        var tags = raw.sqlite3_column_type(statement, 6) == raw.SQLITE_NULL ? PersistentRepr.NoTags : _tags.Get(raw.sqlite3_column_blob(statement, 6));
         return new EventEnvelope(
             raw.sqlite3_column_int64(statement, 0),
             _persistenceIds.Get(raw.sqlite3_column_blob(statement, 1)),
@@ -62,10 +59,7 @@ internal sealed class SqliteRowDecoder(IEventSerializer serializer)
 
     private static void Check(sqlite3 db, int rc)
     {
-        if (rc is raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE) return;
-        throw new SqliteException(
-            string.Create(CultureInfo.InvariantCulture, $"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'."), rc,
-            raw.sqlite3_extended_errcode(db));
+        if (rc is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE)) SqliteException.ThrowExceptionForRC(rc, db);
     }
 
     /// <summary>A fixed-size, direct-mapped cache from UTF-8 bytes to their decoded value (a collision replaces the entry).</summary>
