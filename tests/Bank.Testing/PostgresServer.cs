@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 
-namespace Actors.Persistence.Tck.Postgres;
+namespace Bank.Testing;
 
 /// <summary>
 /// A PostgreSQL server for tests, shared as an xunit collection fixture. When the environment variable
