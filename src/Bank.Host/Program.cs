@@ -3,11 +3,10 @@ using Bank.Host.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// hocon/bank.conf next to the binary (BANK_CONFIG=postgres picks hocon/postgres.conf), then the environment and
-// the command line again, so that they override the file.
-builder.Configuration.AddBankConfiguration(args);
-builder.UseBankHttpPort();
-builder.Services.AddBankHost(builder.Configuration);
+// hocon/bank.conf beside the binary, then BANK_CONFIG's file (or postgres.conf for BANK_JOURNAL=postgres).
+var hocon = BankHocon.Load(builder.Configuration[BankHocon.OverridesKey]);
+builder.UseBankHocon(hocon);
+builder.Services.AddBankHost(hocon);
 
 var app = builder.Build();
 app.MapBankApi();

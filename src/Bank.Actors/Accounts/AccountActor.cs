@@ -1,118 +1,131 @@
-using Actors.Core;
-using Actors.Core.Entities;
-using Actors.Persistence;
-using Actors.Persistence.Snapshots;
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
 using Bank.Domain;
 
-namespace Bank.Actors;
+namespace Bank.Actors.Accounts;
 
 /// <summary>
-/// One bank account. Thin by design: the domain decides and evolves, the actor persists, replies, snapshots
-/// and passivates. The account id is the persistence id.
+/// One bank account, a persistent sharded entity whose persistence id is the account id. Thin by design: the domain
+/// decides and evolves; the actor persists, replies, snapshots and passivates.
 /// </summary>
-public sealed class AccountActor : PersistentActor
+public sealed class AccountActor : ReceivePersistentActor
 {
-    private static readonly IReadOnlyList<string> Tags = [BankEventTypes.AccountTag];
+    /// <summary>The tag every account event carries, for the read side's events-by-tag queries.</summary>
+    public const string Tag = "account";
+
+    private static readonly ImmutableHashSet<string> Tags = [Tag];
+
     private readonly AccountSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private AccountState _state;
+    private long _lastSnapshotAt;
+
+    // Who waits for the write in progress. Persist stashes every other command until it completes, so there is at most one.
+    private IActorRef _awaitingWrite = ActorRefs.Nobody;
 
     public AccountActor(string accountId, AccountSettings settings)
     {
         _settings = settings;
         _state = AccountState.Initial(accountId, settings.IdempotencyWindow);
+        PersistenceId = accountId;
+
+        Recover<SnapshotOffer>(offer => offer.Snapshot is AccountState, offer =>
+        {
+            _state = Restored((AccountState)offer.Snapshot);
+            _lastSnapshotAt = offer.Metadata.SequenceNr;
+        });
+        Recover<AccountEvent>(e => _state = AccountDecider.Evolve(_state, e));
+
+        Command<AccountCommand>(Handle);
+        Command<GetAccount>(_ => Answer());
+        Command<SaveSnapshotSuccess>(saved => DeleteOlderSnapshots(saved.Metadata));
+        Command<SaveSnapshotFailure>(failed => _log.Warning(failed.Cause, "Snapshot of {0} at {1} failed; recovery replays more events.", PersistenceId, failed.Metadata.SequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => _log.Warning(failed.Cause, "Deleting old snapshots of {0} failed.", PersistenceId));
     }
+
+    public override string PersistenceId { get; }
 
     public static Props Props(string accountId, AccountSettings settings) =>
-        global::Actors.Core.Props.Create(() => new AccountActor(accountId, settings));
-
-    public override string PersistenceId => _state.AccountId;
-
-    protected override IReadOnlyList<string> TagsFor(object @event) => Tags;
-
-    protected override void PreStart() => Context.SetReceiveTimeout(_settings.PassivateAfter);
-
-    protected override bool ReceiveRecover(object message)
-    {
-        switch (message)
-        {
-            case SnapshotOffer { Snapshot: AccountState snapshot }:
-                _state = snapshot.ProcessedCommands.Capacity == _settings.IdempotencyWindow
-                    ? snapshot
-                    : snapshot with { ProcessedCommands = snapshot.ProcessedCommands.WithCapacity(_settings.IdempotencyWindow) };
-                return true;
-            case AccountEvent @event:
-                _state = AccountDecider.Evolve(_state, @event);
-                return true;
-            case RecoveryCompleted:
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    protected override bool ReceiveCommand(object message)
-    {
-        switch (message)
-        {
-            case AccountCommand command:
-                Handle(command);
-                return true;
-            case GetAccount:
-                Sender.Tell(_state, Self);
-                // Nobody opened it: do not keep an empty actor around for a mistyped id.
-                if (_state.Status == AccountStatus.NotOpened) Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self);
-                return true;
-            case ReceiveTimeout:
-                Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self);
-                return true;
-            case SaveSnapshotSuccess saved:
-                DeleteOldSnapshots(saved.Metadata);
-                return true;
-            case SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
-                return true; // a missing snapshot only makes recovery longer
-            default:
-                return false;
-        }
-    }
+        Akka.Actor.Props.Create(() => new AccountActor(accountId, settings));
 
     private void Handle(AccountCommand command)
     {
         switch (AccountDecider.Decide(_state, command))
         {
             case Decision.Accepted accepted:
-                var last = accepted.Events[^1];
-                var sender = Sender;
-                PersistAll(accepted.Events, @event =>
-                {
-                    _state = AccountDecider.Evolve(_state, @event);
-                    if (!ReferenceEquals(@event, last)) return;
-                    sender.Tell(new AccountReply.Accepted(AccountView.From(_state), LastOrdering, WasDuplicate: false), Self);
-                    SnapshotIfDue();
-                });
+                Persist(accepted.Events);
                 break;
             case Decision.Rejected rejected:
-                Sender.Tell(new AccountReply.Rejected(rejected.Rejection), Self);
+                Sender.Tell(new AccountReply.Rejected(rejected.Rejection));
                 break;
-            case Decision.Duplicate duplicate:
-                var original = duplicate.Original;
+            case Decision.Duplicate { Original: var original }:
                 var view = AccountView.From(_state) with { Balance = original.Balance, Status = original.Status, Version = original.Version };
-                Sender.Tell(new AccountReply.Accepted(view, 0, WasDuplicate: true), Self);
+                Sender.Tell(new AccountReply.Accepted(view, WasDuplicate: true));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown decision for {command.GetType().Name}.");
         }
     }
 
-    private void SnapshotIfDue()
+    // One AtomicWrite: a command's events are stored all together or not at all.
+    private void Persist(IReadOnlyList<AccountEvent> events)
     {
-        // SnapshotSequenceNr is that of the snapshot recovered from or last asked for: no field of its own per account.
-        if (_settings.SnapshotEvery > 0 && LastSequenceNr - SnapshotSequenceNr >= _settings.SnapshotEvery) SaveSnapshot(_state);
+        _awaitingWrite = Sender;
+        var remaining = events.Count;
+        PersistAll(events.Select(e => new Tagged(e, Tags)), tagged =>
+        {
+            _state = AccountDecider.Evolve(_state, (AccountEvent)tagged.Payload);
+            if (--remaining > 0) return;
+            _awaitingWrite.Tell(new AccountReply.Accepted(AccountView.From(_state), WasDuplicate: false));
+            _awaitingWrite = ActorRefs.Nobody;
+            SnapshotIfDue();
+        });
     }
 
-    private void DeleteOldSnapshots(SnapshotMetadata saved)
+    private void Answer()
     {
-        var keepFrom = saved.SequenceNr - (long)_settings.SnapshotEvery * (_settings.KeepSnapshots - 1);
-        if (_settings.KeepSnapshots > 0 && keepFrom > 1)
-            DeleteSnapshots(new SnapshotSelectionCriteria(MaxSequenceNr: keepFrom - 1));
+        Sender.Tell(_state);
+        // Nobody opened it: do not keep an empty actor around for a mistyped id.
+        if (_state.Status == AccountStatus.NotOpened) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    /// <summary>The journal failed the write: the caller learns it now, and the actor stops (Akka's rule) to recover from the journal.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _awaitingWrite.Tell(new AccountReply.JournalFailed($"{cause.GetType().Name}: {cause.Message}"));
+        _awaitingWrite = ActorRefs.Nobody;
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _awaitingWrite.Tell(new AccountReply.PersistRejected($"{cause.GetType().Name}: {cause.Message}"));
+        _awaitingWrite = ActorRefs.Nobody;
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    private AccountState Restored(AccountState snapshot) =>
+        snapshot.ProcessedCommands.Capacity == _settings.IdempotencyWindow
+            ? snapshot
+            : snapshot with { ProcessedCommands = snapshot.ProcessedCommands.WithCapacity(_settings.IdempotencyWindow) };
+
+    private void SnapshotIfDue()
+    {
+        if (_settings.SnapshotEvery <= 0 || LastSequenceNr - _lastSnapshotAt < _settings.SnapshotEvery) return;
+        _lastSnapshotAt = LastSequenceNr;
+        SaveSnapshot(_state);
+    }
+
+    // Snapshots are SnapshotEvery to SnapshotEvery + 1 events apart (an opening deposit is a second event), so this
+    // keeps the KeepSnapshots newest ones.
+    private void DeleteOlderSnapshots(SnapshotMetadata saved)
+    {
+        var keepFrom = saved.SequenceNr - (long)(_settings.SnapshotEvery + 1) * (_settings.KeepSnapshots - 1);
+        if (keepFrom > 1) DeleteSnapshots(new SnapshotSelectionCriteria(keepFrom - 1));
     }
 }

@@ -2,7 +2,10 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using Actors.Persistence.Query;
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Bank.Host.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -31,7 +34,7 @@ public static class EventStreamEndpoints
     private static Results<ServerSentEventsResult<StreamedEvent>, ProblemHttpResult> Stream(
         [FromHeader(Name = LastEventIdHeader), Description("The id (global offset) of the last event received; it wins over ?offset=.")] string? lastEventId,
         [Description("Stream the events after this global offset; 0 (everything) when absent.")] long? offset,
-        BankReadSide readSide, IHostApplicationLifetime lifetime, HttpContext http)
+        ActorSystem system, IHostApplicationLifetime lifetime, HttpContext http)
     {
         long? resumeAfter = null;
         if (!string.IsNullOrWhiteSpace(lastEventId))
@@ -42,12 +45,12 @@ public static class EventStreamEndpoints
         }
         if (offset is < 0) return ProblemResults.Validation("offset", $"offset must be 0 or more, but is {offset}.");
 
-        return TypedResults.ServerSentEvents(EventsAsync(http, readSide.ReadJournal, resumeAfter ?? offset ?? 0, lifetime.ApplicationStopping, http.RequestAborted));
+        return TypedResults.ServerSentEvents(EventsAsync(http, system, resumeAfter ?? offset ?? 0, lifetime.ApplicationStopping, http.RequestAborted));
     }
 
-    /// <summary>The live AllEvents query as SSE items; ends quietly when the client goes away or the host stops.</summary>
+    /// <summary>The live AllEvents query of the read journal as SSE items; ends quietly when the client goes away or the host stops.</summary>
     private static async IAsyncEnumerable<SseItem<StreamedEvent>> EventsAsync(HttpContext http,
-        IReadJournal readJournal, long afterOffset, CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
+        ActorSystem system, long afterOffset, CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, hostStopping);
         // The result has set the headers by now. Send them at once: the client learns that the stream is open (EventSource's
@@ -61,7 +64,9 @@ public static class EventStreamEndpoints
         {
             yield break;
         }
-        var events = readJournal.AllEvents(afterOffset, stop.Token).GetAsyncEnumerator(stop.Token);
+        var events = BankAkka.ReadJournal(system).AllEvents(Offset.Sequence(afterOffset))
+            .RunAsAsyncEnumerable(system.Materializer())
+            .GetAsyncEnumerator(stop.Token);
         try
         {
             while (true)
@@ -75,15 +80,15 @@ public static class EventStreamEndpoints
                 {
                     yield break;
                 }
-                catch (ObjectDisposedException) when (hostStopping.IsCancellationRequested)
+                catch (Exception) when (hostStopping.IsCancellationRequested)
                 {
-                    yield break; // the read journal closed with the host
+                    yield break; // the actor system stops with the host, and its streams with it
                 }
                 if (!more) yield break;
-                var envelope = events.Current;
-                yield return new SseItem<StreamedEvent>(StreamedEvent.From(envelope), envelope.Manifest)
+                var streamed = StreamedEvent.From(events.Current, system);
+                yield return new SseItem<StreamedEvent>(streamed, streamed.Type)
                 {
-                    EventId = envelope.Offset.ToString(CultureInfo.InvariantCulture),
+                    EventId = streamed.Offset.ToString(CultureInfo.InvariantCulture),
                 };
             }
         }
@@ -117,17 +122,20 @@ public sealed record StreamedEvent
     [Description("The event itself, e.g. {\"accountId\":\"...\",\"amount\":5,\"balanceAfter\":105,\"commandId\":\"...\",\"at\":\"...\"}.")]
     public required object Event { get; init; }
 
-    public static StreamedEvent From(EventEnvelope envelope)
+    /// <param name="system">Names the event's type by the manifest its serializer stores it under.</param>
+    public static StreamedEvent From(EventEnvelope envelope, ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(system);
+        var serializer = system.Serialization.FindSerializerFor(envelope.Event);
         return new StreamedEvent
         {
-            Offset = envelope.Offset,
+            Offset = envelope.Offset is Sequence sequence ? sequence.Value : 0,
             PersistenceId = envelope.PersistenceId,
             SequenceNr = envelope.SequenceNr,
-            Timestamp = envelope.Timestamp,
+            Timestamp = new DateTimeOffset(envelope.Timestamp, TimeSpan.Zero),
             Tags = envelope.Tags,
-            Type = envelope.Manifest,
+            Type = Akka.Serialization.Serialization.ManifestFor(serializer, envelope.Event),
             Event = envelope.Event,
         };
     }

@@ -1,0 +1,28 @@
+using Bank.Domain;
+
+namespace Bank.Actors.Serialization;
+
+/// <summary>
+/// The stored shape of an <see cref="AccountState"/> (manifest <see cref="BankManifests.AccountState"/>): the state's
+/// fields plus its idempotency window as a list, oldest first, so that retries are still recognised after recovery
+/// from a snapshot.
+/// </summary>
+internal sealed record AccountSnapshot(
+    string AccountId,
+    string? Owner,
+    string? Currency,
+    decimal Balance,
+    AccountStatus Status,
+    long Version,
+    DateTimeOffset? OpenedAt,
+    DateTimeOffset? LastActivityAt,
+    int WindowCapacity,
+    IReadOnlyList<ProcessedCommand> RecentCommands)
+{
+    public static AccountSnapshot Of(AccountState state) => new(
+        state.AccountId, state.Owner, state.Currency, state.Balance, state.Status, state.Version, state.OpenedAt, state.LastActivityAt,
+        state.ProcessedCommands.Capacity, state.ProcessedCommands.Entries);
+
+    public AccountState ToState() => new(
+        AccountId, Owner, Currency, Balance, Status, Version, OpenedAt, LastActivityAt, new IdempotencyWindow(WindowCapacity, RecentCommands));
+}

@@ -1,0 +1,51 @@
+using Bank.Actors.Accounts;
+using Bank.Domain;
+
+namespace Bank.Actors.Serialization;
+
+/// <summary>
+/// The stable names under which the bank's messages are stored in the journal and sent between nodes. A name is
+/// never changed or reused: a new shape gets a new name, and the old one an upcaster (<see cref="BankUpcasters"/>).
+/// </summary>
+public static class BankManifests
+{
+    public const string AccountOpened = "bank.account-opened.v1";
+    public const string MoneyDeposited = "bank.money-deposited.v1";
+    public const string MoneyWithdrawn = "bank.money-withdrawn.v1";
+    public const string AccountClosed = "bank.account-closed.v1";
+    public const string AccountState = "bank.account-state.v1";
+
+    public const string OpenAccount = "bank.open-account.v1";
+    public const string Deposit = "bank.deposit.v1";
+    public const string Withdraw = "bank.withdraw.v1";
+    public const string CloseAccount = "bank.close-account.v1";
+    public const string GetAccount = "bank.get-account.v1";
+
+    public const string Accepted = "bank.reply-accepted.v1";
+    public const string Rejected = "bank.reply-rejected.v1";
+    public const string JournalFailed = "bank.reply-journal-failed.v1";
+    public const string PersistRejected = "bank.reply-persist-rejected.v1";
+
+    /// <summary>Every type the serializer writes, with its manifest. Bound to the serializer by their base types.</summary>
+    public static IReadOnlyDictionary<Type, string> ByType { get; } = new Dictionary<Type, string>
+    {
+        [typeof(Domain.AccountOpened)] = AccountOpened,
+        [typeof(Domain.MoneyDeposited)] = MoneyDeposited,
+        [typeof(Domain.MoneyWithdrawn)] = MoneyWithdrawn,
+        [typeof(Domain.AccountClosed)] = AccountClosed,
+        [typeof(Domain.AccountState)] = AccountState,
+        [typeof(Domain.OpenAccount)] = OpenAccount,
+        [typeof(Domain.Deposit)] = Deposit,
+        [typeof(Domain.Withdraw)] = Withdraw,
+        [typeof(Domain.CloseAccount)] = CloseAccount,
+        [typeof(Accounts.GetAccount)] = GetAccount,
+        [typeof(AccountReply.Accepted)] = Accepted,
+        [typeof(AccountReply.Rejected)] = Rejected,
+        [typeof(AccountReply.JournalFailed)] = JournalFailed,
+        [typeof(AccountReply.PersistRejected)] = PersistRejected,
+    };
+
+    /// <summary>The types whose subtypes go through <see cref="BankSerializer"/> (Akka binds by the most specific base).</summary>
+    public static IReadOnlyList<Type> BoundTypes { get; } =
+        [typeof(AccountEvent), typeof(AccountCommand), typeof(Domain.AccountState), typeof(Accounts.GetAccount), typeof(AccountReply)];
+}

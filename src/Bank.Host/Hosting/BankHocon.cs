@@ -1,0 +1,102 @@
+using Akka.Configuration;
+
+namespace Bank.Host.Hosting;
+
+/// <summary>
+/// The host's one source of settings: hocon/bank.conf (Akka's own HOCON) and, read after it so that it overrides, the
+/// file named by <c>BANK_CONFIG</c> (or hocon/postgres.conf when <c>BANK_JOURNAL=postgres</c>). Environment variables
+/// override the keys that name one with <c>${?VAR}</c>. The same <see cref="Config"/> configures Akka and the bank.
+/// </summary>
+public sealed class BankHocon
+{
+    /// <summary>Names the configuration file read after bank.conf: <c>postgres</c>, <c>postgres.conf</c>, or a path.</summary>
+    public const string FileVariable = "BANK_CONFIG";
+
+    public const string JournalVariable = "BANK_JOURNAL";
+
+    public const string DefaultFile = "bank.conf";
+
+    /// <summary>
+    /// An ASP.NET Core configuration key (command line <c>--bank-hocon</c>, or a test's UseSetting) whose HOCON text is
+    /// read last, overriding the files.
+    /// </summary>
+    public const string OverridesKey = "bank-hocon";
+
+    private BankHocon(Config config, IReadOnlyList<string> files)
+    {
+        Config = config;
+        Files = files;
+    }
+
+    public Config Config { get; }
+
+    /// <summary>The files read, in order.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary><c>bank.journal</c>: sqlite or postgres.</summary>
+    public JournalKind Journal => Config.GetString("bank.journal", "sqlite").Trim().ToLowerInvariant() switch
+    {
+        "sqlite" => JournalKind.Sqlite,
+        "postgres" or "postgresql" => JournalKind.Postgres,
+        var other => throw new InvalidOperationException($"bank.journal (or {JournalVariable}) is '{other}'; it must be sqlite or postgres."),
+    };
+
+    /// <summary>The connection string of the journal's database (the snapshot store and the read model use it too).</summary>
+    public string ConnectionString => Config.GetString(Journal == JournalKind.Sqlite ? "bank.sqlite.connection-string" : "bank.postgres.connection-string")
+                                      ?? throw new InvalidOperationException("The journal's connection string is not configured.");
+
+    /// <summary>
+    /// Reads bank.conf, then the file <c>BANK_CONFIG</c> names (or postgres.conf for <c>BANK_JOURNAL=postgres</c>),
+    /// then <paramref name="overrides"/> (HOCON text, for tests and tools), all as one document, so that later keys win
+    /// and substitutions see the result.
+    /// </summary>
+    public static BankHocon Load(string? overrides = null, string? baseDirectory = null)
+    {
+        var hoconDirectory = Path.Combine(baseDirectory ?? AppContext.BaseDirectory, "hocon");
+        var files = new List<string> { ResolveFile(DefaultFile, hoconDirectory) };
+        var named = Environment.GetEnvironmentVariable(FileVariable);
+        if (string.IsNullOrWhiteSpace(named) && string.Equals(Environment.GetEnvironmentVariable(JournalVariable)?.Trim(), "postgres", StringComparison.OrdinalIgnoreCase))
+            named = "postgres";
+        if (!string.IsNullOrWhiteSpace(named))
+        {
+            var file = ResolveFile(named, hoconDirectory);
+            if (!files.Contains(file)) files.Add(file);
+        }
+
+        var text = string.Join("\n", files.Select(File.ReadAllText).Append(overrides ?? ""));
+        Config config;
+        try
+        {
+            config = ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"The bank configuration ({string.Join(", ", files)}) could not be read: {e.Message}", e);
+        }
+        return new BankHocon(config, files);
+    }
+
+    /// <summary>
+    /// A bare name (with or without <c>.conf</c>) is looked up in <c>hocon/</c> beside the binary, anything with a
+    /// directory in it is a path. Throws, naming the known configurations, if it does not exist.
+    /// </summary>
+    public static string ResolveFile(string name, string hoconDirectory)
+    {
+        name = name.Trim();
+        var path = Path.IsPathRooted(name) || name.Contains('/') || name.Contains(Path.DirectorySeparatorChar)
+            ? Path.GetFullPath(name)
+            : Path.Combine(hoconDirectory, name.EndsWith(".conf", StringComparison.OrdinalIgnoreCase) ? name : name + ".conf");
+        if (File.Exists(path)) return path;
+        var known = Directory.Exists(hoconDirectory)
+            ? string.Join(", ", Directory.EnumerateFiles(hoconDirectory, "*.conf").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal))
+            : "none";
+        throw new InvalidOperationException(
+            $"The bank configuration file '{path}' does not exist ({FileVariable}='{name}'). Known configurations in {hoconDirectory}: {known}.");
+    }
+}
+
+public enum JournalKind
+{
+    Sqlite,
+    Postgres,
+}
