@@ -18,7 +18,7 @@ public sealed class ViewAndSnapshotSpecs
         Assert.Throws<InvalidOperationException>(() => AccountView.From(AccountState.Initial(Acc)));
 
     [Fact]
-    public void A_fresh_account_state_is_cheap_it_shares_no_per_command_memory()
+    public void A_fresh_account_state_is_not_opened_and_remembers_no_command()
     {
         var state = AccountState.Initial(Acc);
 
@@ -40,6 +40,31 @@ public sealed class ViewAndSnapshotSpecs
 
         Assert.Equal(state, restored);
         new Scenario(restored!).When(deposit).ThenDuplicate(version: 3, balance: 100m, AccountStatus.Open);
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_its_json_shape_so_stored_snapshots_still_load()
+    {
+        // The shape snapshots already in journals have: the window as its capacity, count and entries oldest first.
+        const string stored =
+            """
+            {"AccountId":"acc-1","Owner":"Ada","Currency":"EUR","Balance":69.75,"Status":1,"Version":4,
+             "OpenedAt":"2026-11-22T12:00:00+01:00","LastActivityAt":"2026-11-22T12:05:00+01:00",
+             "ProcessedCommands":{"Capacity":1000,"Count":3,"Entries":[
+               {"CommandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","Fingerprint":"open:EUR:100:Ada","Version":2,"Balance":100,"Status":1},
+               {"CommandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","Fingerprint":"deposit:0.5","Version":3,"Balance":100.5,"Status":1},
+               {"CommandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a03","Fingerprint":"withdraw:30.75","Version":4,"Balance":69.75,"Status":1}]}}
+            """;
+
+        var state = JsonSerializer.Deserialize<AccountState>(stored)!;
+
+        var opened = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.FromHours(1));
+        Assert.Equal(("Ada", "EUR", 69.75m, AccountStatus.Open, 4L, opened, opened.AddMinutes(5)),
+            (state.Owner, state.Currency, state.Balance, state.Status, state.Version, state.OpenedAt, state.LastActivityAt));
+        Assert.Equal(TimeSpan.FromHours(1), state.OpenedAt!.Value.Offset);
+        Assert.Equal(1000, state.ProcessedCommands.Capacity);
+        Assert.Equal(["open:EUR:100:Ada", "deposit:0.5", "withdraw:30.75"], state.ProcessedCommands.Entries.Select(e => e.Fingerprint));
+        Assert.Equal(string.Concat(stored.Split('\n').Select(line => line.Trim())), JsonSerializer.Serialize(state));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public static partial class AccountDecider
         if (!string.Equals(@event.AccountId, state.AccountId, StringComparison.Ordinal))
             throw Impossible(state, @event, $"it belongs to account '{@event.AccountId}'");
 
-        return @event switch
+        var (next, fingerprint) = @event switch
         {
             AccountOpened e => ApplyOpened(state, e),
             MoneyDeposited e => ApplyDeposited(state, e),
@@ -22,27 +22,18 @@ public static partial class AccountDecider
             AccountClosed e => ApplyClosed(state, e),
             _ => throw new ArgumentOutOfRangeException(nameof(@event), $"Unknown event type {@event.GetType().Name}."),
         };
-    }
 
-    // One new state per event (this runs for every command and every replayed event): the common fields of the
-    // next version are set in the same `with` as the event's own change.
-    private static AccountState Next(AccountState state, AccountEvent e, string fingerprint, decimal balance, AccountStatus status) =>
-        Next(state, e, new ProcessedCommand(e.CommandId, fingerprint, state.Version + 1, balance, status));
-
-    /// <summary>The next state for an event of the open command (AccountOpened, or its initial deposit).</summary>
-    private static AccountState NextOfOpen(AccountState state, AccountEvent e, decimal initialDeposit, decimal balance, AccountStatus status) =>
-        Next(state, e, ProcessedCommand.ForOpen(e.CommandId, state.Owner!, state.Currency!, initialDeposit, state.Version + 1, balance, status));
-
-    /// <summary><paramref name="outcome"/> is the event's command at the next version, with its balance and status after.</summary>
-    private static AccountState Next(AccountState state, AccountEvent e, ProcessedCommand outcome) =>
-        state with
+        // Every event counts as a version and remembers its command with the outcome so far, so a repeat of the
+        // command is answered from the window whether the state was built by commands or replayed from the journal.
+        var version = state.Version + 1;
+        var outcome = new ProcessedCommand(@event.CommandId, fingerprint, version, next.Balance, next.Status);
+        return next with
         {
-            Balance = outcome.Balance,
-            Status = outcome.Status,
-            Version = outcome.Version,
-            LastActivityAt = e.At,
+            Version = version,
+            LastActivityAt = @event.At,
             ProcessedCommands = state.ProcessedCommands.Remember(outcome),
         };
+    }
 
     /// <summary>Applies the events in order.</summary>
     public static AccountState Fold(AccountState state, IEnumerable<AccountEvent> events)
@@ -55,20 +46,21 @@ public static partial class AccountDecider
         return current;
     }
 
-    private static AccountState ApplyOpened(AccountState state, AccountOpened e)
+    // Each Apply checks that the event can happen to this state and returns the state with the event's own change,
+    // and the fingerprint of the command that produced the event.
+
+    private static (AccountState Next, string Fingerprint) ApplyOpened(AccountState state, AccountOpened e)
     {
         if (state.Status != AccountStatus.NotOpened)
             throw Impossible(state, e, $"the account is already {state.Status}");
         if (e.Owner is null || e.Currency is null)
             throw Impossible(state, e, "it has no owner or no currency");
 
-        // The same text, but one shared string for a well-known code instead of the event's own copy.
-        var currency = CurrencyCodes.Canonical(e.Currency);
-        var opened = state with { Owner = e.Owner, Currency = currency, OpenedAt = e.At };
-        return NextOfOpen(opened, e, initialDeposit: 0m, balance: 0m, AccountStatus.Open);
+        var next = state with { Owner = e.Owner, Currency = e.Currency, Balance = 0m, Status = AccountStatus.Open, OpenedAt = e.At };
+        return (next, CommandFingerprint.Open(e.Owner, e.Currency, 0m));
     }
 
-    private static AccountState ApplyDeposited(AccountState state, MoneyDeposited e)
+    private static (AccountState Next, string Fingerprint) ApplyDeposited(AccountState state, MoneyDeposited e)
     {
         RequireOpen(state, e);
         if (e.Amount <= 0m)
@@ -78,12 +70,13 @@ public static partial class AccountDecider
 
         // The only command producing two events is an OpenAccount with an initial deposit: AccountOpened (version 1)
         // directly followed by MoneyDeposited with the same command id. Its fingerprint then describes the open.
-        return state.Version == 1 && state.ProcessedCommands.TryGet(e.CommandId, out var opening) && opening.Version == 1
-            ? NextOfOpen(state, e, initialDeposit: e.Amount, e.BalanceAfter, state.Status)
-            : Next(state, e, CommandFingerprint.Deposit(e.Amount), e.BalanceAfter, state.Status);
+        var fingerprint = state.Version == 1 && state.ProcessedCommands.TryGet(e.CommandId, out var opening) && opening.Version == 1
+            ? CommandFingerprint.Open(state.Owner!, state.Currency!, e.Amount)
+            : CommandFingerprint.Deposit(e.Amount);
+        return (state with { Balance = e.BalanceAfter }, fingerprint);
     }
 
-    private static AccountState ApplyWithdrawn(AccountState state, MoneyWithdrawn e)
+    private static (AccountState Next, string Fingerprint) ApplyWithdrawn(AccountState state, MoneyWithdrawn e)
     {
         RequireOpen(state, e);
         if (e.Amount <= 0m)
@@ -93,10 +86,10 @@ public static partial class AccountDecider
         if (e.BalanceAfter < 0m)
             throw Impossible(state, e, $"the balance would become negative ({e.BalanceAfter})");
 
-        return Next(state, e, CommandFingerprint.Withdraw(e.Amount), e.BalanceAfter, state.Status);
+        return (state with { Balance = e.BalanceAfter }, CommandFingerprint.Withdraw(e.Amount));
     }
 
-    private static AccountState ApplyClosed(AccountState state, AccountClosed e)
+    private static (AccountState Next, string Fingerprint) ApplyClosed(AccountState state, AccountClosed e)
     {
         RequireOpen(state, e);
         if (e.FinalBalance != state.Balance)
@@ -104,7 +97,7 @@ public static partial class AccountDecider
         if (state.Balance != 0m)
             throw Impossible(state, e, $"an account closes only at a zero balance, not at {state.Balance}");
 
-        return Next(state, e, CommandFingerprint.Close(), state.Balance, AccountStatus.Closed);
+        return (state with { Status = AccountStatus.Closed }, CommandFingerprint.Close());
     }
 
     private static void RequireOpen(AccountState state, AccountEvent e)

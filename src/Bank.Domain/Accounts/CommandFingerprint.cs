@@ -4,7 +4,7 @@ namespace Bank.Domain;
 /// A string describing a command's intent, without its id and time: "open:EUR:100.5:Alice", "deposit:100.5",
 /// "withdraw:20", "close". Decimals are normalized (100.5 and 100.50 give the same fingerprint) and the owner is
 /// trimmed. The same fingerprint can be derived from the events a command produced, which is how the idempotency
-/// window survives recovery from the journal.
+/// window survives recovery from the journal. Fingerprints are stored in snapshots, so their text must never change.
 /// </summary>
 public static class CommandFingerprint
 {
@@ -22,18 +22,9 @@ public static class CommandFingerprint
     internal static string Open(string owner, string currency, decimal initialDeposit) =>
         $"open:{currency}:{DecimalText.Normalized(initialDeposit)}:{owner}";
 
-    // One string per call and no composite formatting: Evolve makes one of these for every replayed event.
-    internal static string Deposit(decimal amount) => WithAmount("deposit:", amount);
+    internal static string Deposit(decimal amount) => $"deposit:{DecimalText.Normalized(amount)}";
 
-    internal static string Withdraw(decimal amount) => WithAmount("withdraw:", amount);
-
-    private static string WithAmount(string prefix, decimal amount)
-    {
-        Span<char> text = stackalloc char[16 + DecimalText.MaxNormalizedLength];
-        prefix.CopyTo(text);
-        var length = prefix.Length + DecimalText.WriteNormalized(amount, text[prefix.Length..]);
-        return new string(text[..length]);
-    }
+    internal static string Withdraw(decimal amount) => $"withdraw:{DecimalText.Normalized(amount)}";
 
     internal static string Close() => "close";
 }
