@@ -1,4 +1,5 @@
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Bank.Actors.Accounts;
 using Bank.Actors.Serialization;
@@ -14,7 +15,8 @@ public static class AccountsHostingExtensions
 
     /// <summary>
     /// The accounts' shard region (registered as <see cref="AccountRegion"/>): one persistent entity per account id,
-    /// passivated when idle; not remembered (a message brings an account back).
+    /// passivated when idle; not remembered (a message brings an account back). The coordinator keeps its state in
+    /// distributed data, not in the journal, so that the journal holds only the bank's own events.
     /// </summary>
     public static AkkaConfigurationBuilder WithAccounts(this AkkaConfigurationBuilder builder, AccountSettings settings)
     {
@@ -28,6 +30,7 @@ public static class AccountsHostingExtensions
                 new ShardOptions
                 {
                     RememberEntities = false,
+                    StateStoreMode = StateStoreMode.DData,
                     PassivateIdleEntityAfter = settings.PassivateAfter,
                 });
     }

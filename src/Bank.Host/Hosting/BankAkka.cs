@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
 using Akka.Persistence.Query;
+using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Query;
+using Akka.Streams;
 using Bank.Actors.Accounts;
 using Bank.Actors.Hosting;
 
@@ -24,7 +26,9 @@ public static class BankAkka
         services.AddAkka(SystemName, (builder, provider) =>
         {
             builder
-                .AddHocon(hocon.Config, HoconAddMode.Prepend)
+                // Akka.Persistence.Sql's defaults (plugin classes, table mapping) under ours: the plugin injects them only
+                // once its extension is loaded, which can be after the first persistent actor asks for its journal.
+                .AddHocon(hocon.Config.WithFallback(SqlPersistence.DefaultConfiguration), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();

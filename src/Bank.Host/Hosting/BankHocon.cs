@@ -4,8 +4,8 @@ namespace Bank.Host.Hosting;
 
 /// <summary>
 /// The host's one source of settings: hocon/bank.conf (Akka's own HOCON) and, read after it so that it overrides, the
-/// file named by <c>BANK_CONFIG</c> (or hocon/postgres.conf when <c>BANK_JOURNAL=postgres</c>). Environment variables
-/// override the keys that name one with <c>${?VAR}</c>. The same <see cref="Config"/> configures Akka and the bank.
+/// file named by <c>BANK_CONFIG</c> (or hocon/postgres.conf when <c>BANK_JOURNAL=postgres</c>), then the environment
+/// variables of <see cref="EnvironmentVariables"/>. The same <see cref="Config"/> configures Akka and the bank.
 /// </summary>
 public sealed class BankHocon
 {
@@ -21,6 +21,20 @@ public sealed class BankHocon
     /// read last, overriding the files.
     /// </summary>
     public const string OverridesKey = "bank-hocon";
+
+    /// <summary>
+    /// The environment variables that override a key. Applied by the host rather than with HOCON's <c>${?VAR}</c>:
+    /// Akka's parser drops a key whose optional substitution is unset instead of keeping the value before it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [JournalVariable] = "bank.journal",
+        ["BANK_SQLITE"] = "bank.sqlite.connection-string",
+        ["ACTORS_POSTGRES"] = "bank.postgres.connection-string",
+        ["BANK_HOST"] = "bank.http.host",
+        ["BANK_PORT"] = "bank.http.port",
+        ["BANK_READ_YOUR_WRITES_TIMEOUT"] = "bank.read-model.read-your-writes-timeout",
+    };
 
     private BankHocon(Config config, IReadOnlyList<string> files)
     {
@@ -63,7 +77,7 @@ public sealed class BankHocon
             if (!files.Contains(file)) files.Add(file);
         }
 
-        var text = string.Join("\n", files.Select(File.ReadAllText).Append(overrides ?? ""));
+        var text = string.Join("\n", files.Select(File.ReadAllText).Append(FromEnvironment()).Append(overrides ?? ""));
         Config config;
         try
         {
@@ -75,6 +89,12 @@ public sealed class BankHocon
         }
         return new BankHocon(config, files);
     }
+
+    /// <summary>The set variables of <see cref="EnvironmentVariables"/> as HOCON, each value a quoted string.</summary>
+    private static string FromEnvironment() => string.Join("\n", EnvironmentVariables
+        .Select(pair => (Value: Environment.GetEnvironmentVariable(pair.Key), Path: pair.Value))
+        .Where(variable => !string.IsNullOrWhiteSpace(variable.Value))
+        .Select(variable => $"{variable.Path} = {System.Text.Json.JsonSerializer.Serialize(variable.Value!.Trim())}"));
 
     /// <summary>
     /// A bare name (with or without <c>.conf</c>) is looked up in <c>hocon/</c> beside the binary, anything with a

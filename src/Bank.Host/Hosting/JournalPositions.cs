@@ -37,15 +37,10 @@ public sealed class JournalPositions(Func<DbConnection> connect, bool positional
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT max(ordering) FROM journal";
-        try
-        {
-            var highest = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return highest is null or DBNull ? 0 : Convert.ToInt64(highest);
-        }
-        catch (DbException) when (!await JournalTableExistsAsync(connection, cancellationToken).ConfigureAwait(false))
-        {
-            return 0;
-        }
+        // Before the first write Akka.Persistence.Sql may not have created its tables yet.
+        if (!await JournalTableExistsAsync(connection, cancellationToken).ConfigureAwait(false)) return 0;
+        var highest = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return highest is null or DBNull ? 0 : Convert.ToInt64(highest);
     }
 
     private async Task<bool> JournalTableExistsAsync(DbConnection connection, CancellationToken cancellationToken)

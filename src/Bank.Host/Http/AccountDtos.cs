@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
-using Bank.Actors;
+using Bank.Actors.Accounts;
 using Bank.Domain;
 
 namespace Bank.Host.Http;
@@ -45,11 +45,11 @@ public sealed record AccountResponse(string AccountId, string Owner, string Curr
 /// </param>
 public sealed record AccountWriteResponse(string AccountId, string Owner, string Currency, decimal Balance, AccountStatus Status, long Version, long Offset)
 {
-    public static AccountWriteResponse From(AccountReply.Accepted accepted)
+    public static AccountWriteResponse From(AccountReply.Accepted accepted, long offset)
     {
         ArgumentNullException.ThrowIfNull(accepted);
         var view = accepted.View;
-        return new AccountWriteResponse(view.AccountId, view.Owner, view.Currency, view.Balance, view.Status, view.Version, accepted.Ordering);
+        return new AccountWriteResponse(view.AccountId, view.Owner, view.Currency, view.Balance, view.Status, view.Version, offset);
     }
 }
 

@@ -1,4 +1,6 @@
-using Bank.Actors;
+using Akka.Actor;
+using Bank.Actors.Accounts;
+using Bank.Host.Hosting;
 using Bank.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -60,12 +62,12 @@ public static class AccountEndpoints
 
         var accountId = body.AccountId ?? key.NewAccountId();
         var command = new OpenAccount(accountId, body.Owner, currency, initialDeposit, key.CommandId(), services.Clock.GetUtcNow());
-        return await SendAsync(services.Gateway, command, http, cancellationToken) switch
+        return await SendAsync(services, command, http, cancellationToken) switch
         {
-            AccountReply.Accepted accepted => new JsonCreated<AccountWriteResponse>(
-                AccountQueryEndpoints.Location(accountId), AccountWriteResponse.From(accepted), services.WriteResponse),
-            AccountReply.Rejected rejected => ProblemResults.From(rejected.Rejection),
-            var other => throw UnknownReply(other),
+            (AccountReply.Accepted accepted, var offset) => new JsonCreated<AccountWriteResponse>(
+                AccountQueryEndpoints.Location(accountId), AccountWriteResponse.From(accepted, offset), services.WriteResponse),
+            (AccountReply.Rejected rejected, _) => ProblemResults.From(rejected.Rejection),
+            var (other, _) => throw UnknownReply(other),
         };
     }
 
@@ -80,37 +82,51 @@ public static class AccountEndpoints
         if (amount is { } value && AccountRules.ValidateAmount(value) is { } badAmount) (invalid ??= []).Add(badAmount);
         if (invalid is not null) return ProblemResults.Validation(invalid);
 
-        return await SendAsync(services.Gateway, command(key, services.Clock.GetUtcNow()), http, cancellationToken) switch
+        return await SendAsync(services, command(key, services.Clock.GetUtcNow()), http, cancellationToken) switch
         {
-            AccountReply.Accepted accepted => new JsonOk<AccountWriteResponse>(AccountWriteResponse.From(accepted), services.WriteResponse),
-            AccountReply.Rejected rejected => ProblemResults.From(rejected.Rejection),
-            var other => throw UnknownReply(other),
+            (AccountReply.Accepted accepted, var offset) => new JsonOk<AccountWriteResponse>(AccountWriteResponse.From(accepted, offset), services.WriteResponse),
+            (AccountReply.Rejected rejected, _) => ProblemResults.From(rejected.Rejection),
+            var (other, _) => throw UnknownReply(other),
         };
     }
 
-    private static async Task<AccountReply> SendAsync(AccountGateway gateway, AccountCommand command, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the command and waits for its reply, and for an accepted one the global offset of its last event (0 for a
+    /// replay). A timeout or a failed write is 503: the outcome is unknown until the client retries with its key.
+    /// </summary>
+    private static async Task<(AccountReply Reply, long Offset)> SendAsync(
+        CommandServices services, AccountCommand command, HttpContext http, CancellationToken cancellationToken)
     {
-        AccountReply reply;
-        try
+        var reply = await JournalGuard.CallAsync(ct => services.Gateway.SendAsync(command, ct), cancellationToken);
+        switch (reply)
         {
-            reply = await gateway.SendAsync(command, cancellationToken);
+            case AccountReply.JournalFailed failed:
+                throw new JournalUnavailableException(null,
+                    $"The journal failed to store the command ({failed.Reason}). It may or may not have taken effect; retry it with the same Idempotency-Key.");
+            case AccountReply.PersistRejected rejected:
+                throw new InvalidOperationException($"The journal refused the events of {command.GetType().Name} on account '{command.AccountId}': {rejected.Reason}");
+            case AccountReply.Accepted { WasDuplicate: true }:
+                http.Response.Headers[ReplayedHeader] = "true";
+                return (reply, 0);
+            case AccountReply.Accepted { View: var view }:
+                var offset = await JournalGuard.CallAsync(ct => services.Positions.OrderingOfAsync(view.AccountId, view.Version, ct), cancellationToken);
+                return (reply, offset ?? 0);
+            default:
+                return (reply, 0);
         }
-        catch (Exception e) when (JournalGuard.IsJournalFailure(e, cancellationToken))
-        {
-            throw new JournalUnavailableException(e);
-        }
-        if (reply is AccountReply.Accepted { WasDuplicate: true }) http.Response.Headers[ReplayedHeader] = "true";
-        return reply;
     }
 
     /// <summary>What the commands need from the container, resolved on first use and kept.</summary>
     private sealed class CommandServices(IServiceProvider services)
     {
         private AccountGateway? _gateway;
+        private JournalPositions? _positions;
         private TimeProvider? _clock;
         private JsonTypeInfo<AccountWriteResponse>? _writeResponse;
 
         public AccountGateway Gateway => _gateway ??= services.GetRequiredService<AccountGateway>();
+
+        public JournalPositions Positions => _positions ??= services.GetRequiredService<JournalPositions>();
 
         public TimeProvider Clock => _clock ??= services.GetRequiredService<TimeProvider>();
 

@@ -1,5 +1,4 @@
-using Actors.Persistence.Journal;
-using Bank.Actors;
+using Bank.Actors.Accounts;
 using Bank.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -59,7 +58,7 @@ public static class AccountQueryEndpoints
     }
 
     private static async Task<Results<Ok<AccountEventsPage>, ProblemHttpResult>> GetEventsAsync(
-        string id, long? fromVersion, int? limit, AccountHistory history, IJournal journal, CancellationToken cancellationToken)
+        string id, long? fromVersion, int? limit, AccountHistory history, AccountGateway gateway, CancellationToken cancellationToken)
     {
         List<Rejection> invalid = [];
         if (AccountRules.ValidateAccountId(id) is { } badId) invalid.Add(badId);
@@ -70,17 +69,12 @@ public static class AccountQueryEndpoints
         var from = fromVersion ?? 1;
         var pageSize = limit ?? DefaultPageSize;
         // One more than asked for: whether it exists tells if there is a next page.
-        var records = await JournalGuard.CallAsync(async ct =>
-        {
-            var list = new List<AccountEventRecord>(Math.Min(pageSize + 1, 128));
-            await foreach (var record in history.EventsAsync(id, from, pageSize + 1, ct)) list.Add(record);
-            return list;
-        }, cancellationToken);
+        var records = await JournalGuard.CallAsync(ct => history.EventsAsync(id, from, pageSize + 1, ct), cancellationToken);
 
         if (records.Count == 0)
         {
-            var highest = await JournalGuard.CallAsync(ct => journal.ReadHighestSequenceNrAsync(id, 0, ct), cancellationToken);
-            if (highest == 0) return ProblemResults.NotFound(id);
+            var account = await JournalGuard.CallAsync(ct => gateway.GetAsync(id, ct), cancellationToken);
+            if (account.Status == AccountStatus.NotOpened) return ProblemResults.NotFound(id);
         }
 
         var hasMore = records.Count > pageSize;

@@ -31,11 +31,16 @@ internal sealed partial class BankExceptionHandler(ILogger<BankExceptionHandler>
             $"The journal did not answer in time or failed ({e.InnerException?.GetType().Name}). The request may not have taken effect; retry it with the same Idempotency-Key."),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ProblemResults.Problem(ProblemTypes.PayloadTooLarge, "The request body is too large."),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => ProblemResults.UnsupportedMediaType(),
+        BadHttpRequestException { InnerException: MoneyFormatException money } => FromMoney(money),
+        MoneyFormatException money => FromMoney(money),
         BadHttpRequestException { InnerException: JsonException json } => FromJson(json),
         BadHttpRequestException e => FromBadRequest(e),
         JsonException json => FromJson(json),
         _ => ProblemResults.Problem(ProblemTypes.Internal, "An unexpected error occurred; it was logged."),
     };
+
+    private static ProblemHttpResult FromMoney(MoneyFormatException money) =>
+        ProblemResults.Validation(FieldOf(money.Path) ?? AccountRules.AmountField, money.Reason);
 
     /// <summary>System.Text.Json's errors, in our words, with the field taken from the JSON path ($.amount).</summary>
     private static ProblemHttpResult FromJson(JsonException json)

@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Persistence.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Bank.Actors.Accounts;
 using Bank.Host.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -25,7 +26,7 @@ public static class EventStreamEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         return endpoints.MapGet("/events/stream", Stream).WithTags("Events").WithName("StreamEvents")
-            .WithSummary("Server-sent events of every journal event, live: id = global offset, event = stored type name, data = JSON envelope.")
+            .WithSummary("Server-sent events of every account event, live: id = global offset, event = stored type name, data = JSON envelope.")
             .WithDescription("Starts after the offset in the Last-Event-ID header, else after ?offset=, else at the beginning. Goes on "
                              + "until the client disconnects or the host stops.")
             .ProducesProblems(400);
@@ -48,7 +49,7 @@ public static class EventStreamEndpoints
         return TypedResults.ServerSentEvents(EventsAsync(http, system, resumeAfter ?? offset ?? 0, lifetime.ApplicationStopping, http.RequestAborted));
     }
 
-    /// <summary>The live AllEvents query of the read journal as SSE items; ends quietly when the client goes away or the host stops.</summary>
+    /// <summary>The live events-by-tag query of the read journal (every account event) as SSE items; ends quietly when the client goes away or the host stops.</summary>
     private static async IAsyncEnumerable<SseItem<StreamedEvent>> EventsAsync(HttpContext http,
         ActorSystem system, long afterOffset, CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
     {
@@ -64,7 +65,7 @@ public static class EventStreamEndpoints
         {
             yield break;
         }
-        var events = BankAkka.ReadJournal(system).AllEvents(Offset.Sequence(afterOffset))
+        var events = BankAkka.ReadJournal(system).EventsByTag(AccountActor.Tag, Offset.Sequence(afterOffset))
             .RunAsAsyncEnumerable(system.Materializer())
             .GetAsyncEnumerator(stop.Token);
         try

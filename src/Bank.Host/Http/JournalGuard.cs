@@ -1,16 +1,17 @@
-using Actors.Persistence;
+using System.Data.Common;
+using Akka.Actor;
 
 namespace Bank.Host.Http;
 
 /// <summary>A call to an account or the journal failed or did not answer in time: the outcome of a write is unknown. Answered with 503.</summary>
 /// <param name="detail">The problem's detail; null for the one of a failed write (retry with the same Idempotency-Key).</param>
-public sealed class JournalUnavailableException(Exception inner, string? detail = null)
-    : Exception($"The journal is unavailable: {inner.Message}", inner)
+public sealed class JournalUnavailableException(Exception? inner, string? detail = null)
+    : Exception($"The journal is unavailable: {inner?.Message ?? detail}", inner)
 {
     public string? Detail { get; } = detail;
 }
 
-/// <summary>Wraps calls that reach the journal, so that their failures become <see cref="JournalUnavailableException"/> (503).</summary>
+/// <summary>Wraps calls that reach the journal, so that its failures, and only those, become <see cref="JournalUnavailableException"/> (503).</summary>
 internal static class JournalGuard
 {
     public static async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
@@ -39,9 +40,14 @@ internal static class JournalGuard
     }
 
     /// <summary>
-    /// Everything a journal call throws (PersistenceFailureException, AskTimeoutException, JournalBufferFullException,
-    /// database and I/O errors...) except the client going away and a rejection of the events themselves (a bug: 500).
+    /// An account or the database did not answer in time (AskTimeoutException, TimeoutException), or the database
+    /// failed (DbException: SQLite busy or I/O, PostgreSQL down). Anything else is a bug, answered 500, not 503.
     /// </summary>
-    public static bool IsJournalFailure(Exception e, CancellationToken cancellationToken) =>
-        e is not PersistenceRejectedException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+    public static bool IsJournalFailure(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        AskTimeoutException or TimeoutException or DbException or JournalUnavailableException => true,
+        AggregateException { InnerExceptions.Count: 1 } aggregate => IsJournalFailure(aggregate.InnerException!, cancellationToken),
+        _ => false,
+    };
 }

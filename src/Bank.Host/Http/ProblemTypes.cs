@@ -23,13 +23,14 @@ public static class ProblemTypes
     public static readonly ProblemType PayloadTooLarge = new("payload-too-large", StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "The request body must be application/json.");
     public static readonly ProblemType JournalUnavailable = new("journal-unavailable", StatusCodes.Status503ServiceUnavailable, "The journal is unavailable.");
+    public static readonly ProblemType NotReady = new("not-ready", StatusCodes.Status503ServiceUnavailable, "The node is not ready.");
     public static readonly ProblemType ReadModelBehind = new("read-model-behind", StatusCodes.Status503ServiceUnavailable, "The read model has not caught up yet.");
     public static readonly ProblemType ProjectionNotFound = new("projection-not-found", StatusCodes.Status404NotFound, "The projection does not exist.");
     public static readonly ProblemType Internal = new("internal", StatusCodes.Status500InternalServerError, "An unexpected error occurred.");
 
     public static IReadOnlyList<ProblemType> All { get; } =
         [Validation, NotFound, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable,
-         ReadModelBehind, ProjectionNotFound, Internal];
+         NotReady, ReadModelBehind, ProjectionNotFound, Internal];
 
     public static ProblemType For(RejectionCode code) => code switch
     {

@@ -1,9 +1,0 @@
-namespace Actors.Hosting.Hocon;
-
-public enum HoconScalarKind
-{
-    String,
-    Number,
-    Boolean,
-    Null,
-}
