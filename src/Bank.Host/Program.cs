@@ -1,7 +1,9 @@
 using Bank.Host.Hosting;
 using Bank.Host.Http;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the binary's directory, not the working directory: ./data/bank.db lives under the working
+// directory, and a content root there would have .NET's configuration file watcher woken by every journal write.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // hocon/bank.conf beside the binary, then BANK_CONFIG's file (or postgres.conf for BANK_JOURNAL=postgres).
 var hocon = BankHocon.Load(builder.Configuration[BankHocon.OverridesKey]);
