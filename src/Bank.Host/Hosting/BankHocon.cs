@@ -34,7 +34,14 @@ public sealed class BankHocon
         ["BANK_HOST"] = "bank.http.host",
         ["BANK_PORT"] = "bank.http.port",
         ["BANK_READ_YOUR_WRITES_TIMEOUT"] = "bank.read-model.read-your-writes-timeout",
+        ["BANK_CLUSTER_HOST"] = "akka.remote.dot-netty.tcp.hostname",
+        ["BANK_CLUSTER_PORT"] = "akka.remote.dot-netty.tcp.port",
+        [SeedsVariable] = SeedNodesPath,
     };
+
+    public const string SeedsVariable = "BANK_CLUSTER_SEEDS";
+
+    private const string SeedNodesPath = "akka.cluster.seed-nodes";
 
     private BankHocon(Config config, IReadOnlyList<string> files)
     {
@@ -60,41 +67,64 @@ public sealed class BankHocon
                                       ?? throw new InvalidOperationException("The journal's connection string is not configured.");
 
     /// <summary>
-    /// Reads bank.conf, then the file <c>BANK_CONFIG</c> names (or postgres.conf for <c>BANK_JOURNAL=postgres</c>),
-    /// then <paramref name="overrides"/> (HOCON text, for tests and tools), all as one document, so that later keys win
-    /// and substitutions see the result.
+    /// Reads bank.conf, then hocon/postgres.conf whenever the journal is PostgreSQL, then the file <c>BANK_CONFIG</c> names
+    /// (cluster.conf when only <c>BANK_CLUSTER_SEEDS</c> is set), then the environment variables, then
+    /// <paramref name="overrides"/> (HOCON text, for tests and tools), all as one document, so that later keys win and
+    /// substitutions see the result.
     /// </summary>
     public static BankHocon Load(string? overrides = null, string? baseDirectory = null)
     {
         var hoconDirectory = Path.Combine(baseDirectory ?? AppContext.BaseDirectory, "hocon");
         var files = new List<string> { ResolveFile(DefaultFile, hoconDirectory) };
         var named = Environment.GetEnvironmentVariable(FileVariable);
-        if (string.IsNullOrWhiteSpace(named) && string.Equals(Environment.GetEnvironmentVariable(JournalVariable)?.Trim(), "postgres", StringComparison.OrdinalIgnoreCase))
-            named = "postgres";
-        if (!string.IsNullOrWhiteSpace(named))
-        {
-            var file = ResolveFile(named, hoconDirectory);
-            if (!files.Contains(file)) files.Add(file);
-        }
+        if (string.IsNullOrWhiteSpace(named) && !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(SeedsVariable))) named = "cluster";
+        if (!string.IsNullOrWhiteSpace(named)) files.Add(ResolveFile(named, hoconDirectory));
 
-        var text = string.Join("\n", files.Select(File.ReadAllText).Append(FromEnvironment()).Append(overrides ?? ""));
-        Config config;
+        var hocon = Parse(files, overrides);
+        var postgres = ResolveFile("postgres", hoconDirectory);
+        if (hocon.Journal == JournalKind.Postgres && !files.Contains(postgres))
+        {
+            // The database's plugin settings come before the named file, which may refine them.
+            files.Insert(1, postgres);
+            hocon = Parse(files, overrides);
+        }
+        return hocon;
+    }
+
+    private static BankHocon Parse(IReadOnlyList<string> files, string? overrides)
+    {
+        var text = string.Join("\n", files.Distinct().Select(File.ReadAllText).Append(FromEnvironment()).Append(overrides ?? ""));
         try
         {
-            config = ConfigurationFactory.ParseString(text);
+            return new BankHocon(ConfigurationFactory.ParseString(text), files.Distinct().ToList());
         }
         catch (Exception e)
         {
             throw new InvalidOperationException($"The bank configuration ({string.Join(", ", files)}) could not be read: {e.Message}", e);
         }
-        return new BankHocon(config, files);
     }
 
-    /// <summary>The set variables of <see cref="EnvironmentVariables"/> as HOCON, each value a quoted string.</summary>
+    /// <summary>The set variables of <see cref="EnvironmentVariables"/> as HOCON.</summary>
     private static string FromEnvironment() => string.Join("\n", EnvironmentVariables
         .Select(pair => (Value: Environment.GetEnvironmentVariable(pair.Key), Path: pair.Value))
         .Where(variable => !string.IsNullOrWhiteSpace(variable.Value))
-        .Select(variable => $"{variable.Path} = {System.Text.Json.JsonSerializer.Serialize(variable.Value!.Trim())}"));
+        .Select(variable => $"{variable.Path} = {HoconValue(variable.Path, variable.Value!.Trim())}"));
+
+    /// <summary>A quoted string; the seed nodes become a list of the seeds' remoting addresses.</summary>
+    private static string HoconValue(string path, string value) => path == SeedNodesPath
+        ? "[" + string.Join(", ", value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(seed => System.Text.Json.JsonSerializer.Serialize(SeedAddress(seed)))) + "]"
+        : System.Text.Json.JsonSerializer.Serialize(value);
+
+    /// <summary><c>host:port</c> (or a full <c>akka.tcp://...</c> address) as the seed's remoting address.</summary>
+    public static string SeedAddress(string seed)
+    {
+        if (seed.StartsWith("akka.tcp://", StringComparison.Ordinal)) return seed;
+        var colon = seed.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new InvalidOperationException($"{SeedsVariable} holds '{seed}'; each seed is host:port, the remoting address of a seed node.");
+        return $"akka.tcp://{BankAkka.SystemName}@{seed[..colon]}:{port}";
+    }
 
     /// <summary>
     /// A bare name (with or without <c>.conf</c>) is looked up in <c>hocon/</c> beside the binary, anything with a

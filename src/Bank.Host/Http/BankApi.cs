@@ -30,6 +30,7 @@ public static class BankApi
         app.MapReadModelEndpoints();
         app.MapProjectionEndpoints();
         app.MapEventStreamEndpoints();
+        app.MapClusterEndpoints();
         app.MapHealthEndpoints();
         return app;
     }
