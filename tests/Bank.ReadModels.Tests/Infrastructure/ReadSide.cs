@@ -7,6 +7,7 @@ using Akka.Persistence.Sql.Query;
 using Bank.ReadModels.Projections;
 using Bank.Testing;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Bank.ReadModels.Tests.Infrastructure;
 
@@ -108,6 +109,10 @@ public sealed class ReadSide : IAsyncDisposable
         {
             await database.DisposeAsync();
             await positions.DisposeAsync();
+            // Akka.Persistence.Sql's connections stay idle in Npgsql's pool of this database's connection string: one
+            // database per test would exhaust the server's max_connections otherwise.
+            await using var connection = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(connection);
         });
         await side.WarmUpAsync();
         return side;
