@@ -12,7 +12,7 @@ namespace Bank.ReadModels.Tests;
 /// read journal waits for such a hole only max-tries x query-delay (here 3 x 100 ms) and then moves past it: the live
 /// EventsByTag never delivers the event. The projection must find it anyway.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresProjectionCollection.Name)]
 public sealed class JournalHoleSpecs(PostgresServer server, Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>Clearly longer than the read journal's wait for a gap (3 x 100 ms).</summary>

@@ -50,7 +50,7 @@ public sealed class SqliteProjectionSpecs : ProjectionSpecs
     protected override Task<ReadSide> CreateReadSideAsync() => ReadSide.SqliteAsync();
 }
 
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresProjectionCollection.Name)]
 public sealed class PostgresProjectionSpecs(PostgresServer server) : ProjectionSpecs
 {
     protected override Task<ReadSide> CreateReadSideAsync() => ReadSide.PostgresAsync(server);

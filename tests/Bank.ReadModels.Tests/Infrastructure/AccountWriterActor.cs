@@ -16,7 +16,7 @@ public sealed class AccountWriterActor : ReceivePersistentActor
 
     public sealed record Written(long LastSequenceNr);
 
-    /// <summary>Answered with <see cref="Written"/> after recovery (the journal is up and its tables exist).</summary>
+    /// <summary>Answered with <see cref="Written"/> once recovered (so once the journal has initialized its tables).</summary>
     public sealed record Ping
     {
         public static readonly Ping Instance = new();

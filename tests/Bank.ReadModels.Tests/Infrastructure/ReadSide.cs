@@ -46,6 +46,7 @@ public sealed class ReadSide : IAsyncDisposable
         Positions = positions;
         Options = options;
         _cleanup = cleanup;
+        // SqlReadJournal's constructor blocks until the write journal has initialized (created its tables).
         ReadJournal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         Projection = NewProjection();
         Queries = new BankReadModelQueries(database);
@@ -78,6 +79,7 @@ public sealed class ReadSide : IAsyncDisposable
             await wal.ExecuteNonQueryAsync();
         }
         var system = CreateSystem(connectionString, "SQLite.MS", options);
+        await WarmUpAsync(system);
         var database = ProjectionDatabase.Sqlite(connectionString);
         var positions = JournalPositions.Sqlite(connectionString);
         var side = new ReadSide(system, connectionString, database, positions, options, async () =>
@@ -94,7 +96,6 @@ public sealed class ReadSide : IAsyncDisposable
                 // A leftover temp directory must not fail the test.
             }
         });
-        await side.WarmUpAsync();
         return side;
     }
 
@@ -103,6 +104,7 @@ public sealed class ReadSide : IAsyncDisposable
         options ??= new ReadSideOptions();
         var connectionString = await server.CreateDatabaseAsync();
         var system = CreateSystem(connectionString, "PostgreSQL.15", options);
+        await WarmUpAsync(system);
         var database = ProjectionDatabase.Postgres(connectionString);
         var positions = JournalPositions.Postgres(connectionString);
         var side = new ReadSide(system, connectionString, database, positions, options, async () =>
@@ -114,7 +116,6 @@ public sealed class ReadSide : IAsyncDisposable
             await using var connection = new NpgsqlConnection(connectionString);
             NpgsqlConnection.ClearPool(connection);
         });
-        await side.WarmUpAsync();
         return side;
     }
 
@@ -137,6 +138,18 @@ public sealed class ReadSide : IAsyncDisposable
         await Projection.DisposeAsync();
         await System.Terminate();
         await _cleanup();
+    }
+
+    /// <summary>
+    /// Waits (asynchronously, patiently) for the write journal to create its tables: SqlReadJournal's constructor blocks
+    /// on the same wait with a fixed 5 s timeout, which a cold start on a busy machine can exceed. A persistent actor's
+    /// recovery is stashed by the journal until it has initialized.
+    /// </summary>
+    private static async Task WarmUpAsync(ActorSystem system)
+    {
+        var probe = system.ActorOf(AccountWriterActor.Props("warm-up"), "warm-up");
+        await probe.Ask<AccountWriterActor.Written>(AccountWriterActor.Ping.Instance, TimeSpan.FromSeconds(60));
+        system.Stop(probe);
     }
 
     private static ActorSystem CreateSystem(string connectionString, string provider, ReadSideOptions options)
@@ -170,13 +183,5 @@ public sealed class ReadSide : IAsyncDisposable
             }
             """).WithFallback(SqlPersistence.DefaultConfiguration);
         return ActorSystem.Create("read-side-" + Guid.NewGuid().ToString("N")[..8], config);
-    }
-
-    /// <summary>A persistent actor's recovery waits for the journal to initialize: afterwards its tables exist.</summary>
-    private async Task WarmUpAsync()
-    {
-        var probe = System.ActorOf(AccountWriterActor.Props("warm-up"), "warm-up");
-        await probe.Ask<AccountWriterActor.Written>(AccountWriterActor.Ping.Instance, TimeSpan.FromSeconds(30));
-        System.Stop(probe);
     }
 }
