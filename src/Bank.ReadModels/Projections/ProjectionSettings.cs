@@ -1,3 +1,5 @@
+using Akka.Configuration;
+
 namespace Bank.ReadModels.Projections;
 
 /// <summary>How a projection batches, backs off after failures, looks for skipped events and reports progress.</summary>
@@ -45,6 +47,31 @@ public sealed record ProjectionSettings
 
     /// <summary>At most this many pending gaps are looked up per check (the oldest first); the rest wait for the next.</summary>
     public int MaxGapsPerCheck { get; init; } = 256;
+
+    /// <summary>
+    /// The settings of a HOCON section, e.g. <c>bank.read-model.projection</c>; a key that is missing keeps its default:
+    /// <c>max-batch-size</c>, <c>min-backoff</c>, <c>max-backoff</c>, <c>backoff-random-factor</c>, <c>progress-log-interval</c>,
+    /// <c>gap-check-interval</c>, <c>gap-give-up-after</c>, <c>max-gaps-per-check</c>, <c>stalled-stream-timeout</c>.
+    /// </summary>
+    public static ProjectionSettings FromConfig(Config? section)
+    {
+        var defaults = new ProjectionSettings();
+        if (section is null || section.IsEmpty) return defaults;
+        var settings = new ProjectionSettings
+        {
+            MaxBatchSize = section.GetInt("max-batch-size", defaults.MaxBatchSize),
+            MinBackoff = section.GetTimeSpan("min-backoff", defaults.MinBackoff, allowInfinite: false),
+            MaxBackoff = section.GetTimeSpan("max-backoff", defaults.MaxBackoff, allowInfinite: false),
+            BackoffRandomFactor = section.GetDouble("backoff-random-factor", defaults.BackoffRandomFactor),
+            ProgressLogInterval = section.GetTimeSpan("progress-log-interval", defaults.ProgressLogInterval, allowInfinite: false),
+            GapCheckInterval = section.GetTimeSpan("gap-check-interval", defaults.GapCheckInterval, allowInfinite: false),
+            GapGiveUpAfter = section.GetTimeSpan("gap-give-up-after", defaults.GapGiveUpAfter, allowInfinite: false),
+            MaxGapsPerCheck = section.GetInt("max-gaps-per-check", defaults.MaxGapsPerCheck),
+            StalledStreamTimeout = section.GetTimeSpan("stalled-stream-timeout", defaults.StalledStreamTimeout, allowInfinite: false),
+        };
+        settings.Validate();
+        return settings;
+    }
 
     public void Validate()
     {
