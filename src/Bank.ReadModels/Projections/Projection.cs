@@ -79,7 +79,9 @@ public sealed partial class Projection : IAsyncDisposable
         _source = source;
         _handler = handler;
         _database = database;
-        _materializer = system.Materializer(namePrefix: "projection-" + name);
+        // The system's materializer: the projection's streams end by their kill switch. (Shutting down a materializer of
+        // our own broke every later materialization on the system in Akka.Streams 1.5.75, the system's own included.)
+        _materializer = system.Materializer();
         _log = log ?? Logging.GetLogger(system, "projection/" + name);
         _time = time ?? TimeProvider.System;
         _offsets = new ProjectionOffsetStore(database, name);
