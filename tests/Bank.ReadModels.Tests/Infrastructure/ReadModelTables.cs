@@ -1,7 +1,7 @@
 using System.Globalization;
-using Actors.Persistence.Query.Projections;
+using Bank.ReadModels.Projections;
 
-namespace Bank.ReadModels.Tests;
+namespace Bank.ReadModels.Tests.Infrastructure;
 
 /// <summary>The raw rows of the read model's tables, every column as stored, in a fixed order: to compare two states exactly.</summary>
 public static class ReadModelTables
