@@ -22,6 +22,7 @@ public sealed class ApiDocumentationTests(DatabaseFixture fixture) : HostScenari
         { "/events/stream", "get", ["200", "400"] },
         { "/health/live", "get", ["200"] },
         { "/health/ready", "get", ["200", "503"] },
+        { "/cluster", "get", ["200", "503"] },
     };
 
     [Theory]

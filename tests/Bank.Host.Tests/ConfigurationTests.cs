@@ -37,7 +37,7 @@ public sealed partial class ConfigurationTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => BankHocon.ResolveFile("staging", HoconDirectory));
         Assert.Contains("staging.conf", error.Message);
-        Assert.Contains("bank, postgres", error.Message);
+        Assert.Contains("bank, cluster, postgres", error.Message);
     }
 
     [Fact]

@@ -111,10 +111,26 @@ public abstract class CrashScenarios : IAsyncLifetime
             Assert.Equal(((Outcome.Applied)outcomes[command]).Version, body.Version());
         }
 
-        // READ MODEL CHECK (after the read side is merged): wait for the read model to reach the journal's highest
-        // offset (e.g. GET /stats?minOffset=<highest offset of the answers>) and check that it agrees: for every
-        // account GET /accounts?owner=Crash gives the same balance and version as above, and /stats' EUR totals are
-        // Accounts x OpeningDeposit + acknowledged deposits (deposited) and the acknowledged withdrawals (withdrawn).
+        // The read model agrees, once the projection has every event the journal holds.
+        await BankHttp.EventuallyAsync(async () =>
+        {
+            var status = await (await second.Client.GetAsync("/projections/bank-accounts")).ExpectAsync(HttpStatusCode.OK);
+            return status.GetProperty("offset").GetInt64() >= status.GetProperty("highestOffset").GetInt64();
+        }, TimeSpan.FromSeconds(30), "the read model to catch up with the journal");
+        var listed = (await (await second.Client.GetAsync("/accounts?owner=Crash&limit=1000")).ExpectAsync(HttpStatusCode.OK))
+            .GetProperty("accounts").EnumerateArray().ToDictionary(a => a.GetProperty("accountId").GetString()!);
+        Assert.Equal(accounts.Order(StringComparer.Ordinal), listed.Keys.Order(StringComparer.Ordinal));
+        foreach (var id in accounts)
+        {
+            var account = await second.Client.GetAccountAsync(id);
+            Assert.Equal((account.Balance(), account.Version()), (listed[id].Balance(), listed[id].Version()));
+        }
+        var acknowledged = commands.Where(c => outcomes[c] is Outcome.Applied).ToList();
+        var euros = (await (await second.Client.GetAsync("/stats")).ExpectAsync(HttpStatusCode.OK)).GetProperty("currencies").EnumerateArray()
+            .Single(c => c.GetProperty("currency").GetString() == "EUR");
+        Assert.Equal(Accounts * OpeningDeposit + acknowledged.Where(c => c.Deposit).Sum(c => c.Amount), euros.GetProperty("totalDeposited").GetDecimal());
+        Assert.Equal(acknowledged.Where(c => !c.Deposit).Sum(c => c.Amount), euros.GetProperty("totalWithdrawn").GetDecimal());
+        Assert.Equal(listed.Values.Sum(a => a.Balance()), euros.GetProperty("totalBalance").GetDecimal());
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient client, Command command) =>

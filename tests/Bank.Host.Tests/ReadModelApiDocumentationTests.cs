@@ -9,7 +9,6 @@ namespace Bank.Host.Tests;
 /// complete list of paths. NEEDS THE READ SIDE: the host runs without its read-model endpoints until the Akka.Streams
 /// read side is merged (src/Bank.Host/Hosting/ReadSidePending.cs); run with --filter "needs!=read-side" until then.
 /// </summary>
-[Trait("needs", "read-side")]
 public sealed class ReadModelApiDocumentationTests(DatabaseFixture fixture) : HostScenario(fixture), IClassFixture<DatabaseFixture>
 {
     protected override Task<BankDatabase> CreateDatabaseAsync() => Task.FromResult<BankDatabase>(SqliteDatabase.Create());

@@ -14,7 +14,6 @@ namespace Bank.Host.Tests;
 /// NEEDS THE READ SIDE: the host runs without its read-model endpoints until the Akka.Streams read side is merged
 /// (src/Bank.Host/Hosting/ReadSidePending.cs); run with --filter "needs!=read-side" until then.
 /// </summary>
-[Trait("needs", "read-side")]
 public abstract class ReadModelScenarios(DatabaseFixture fixture) : HostScenario(fixture)
 {
     // ------------------------------------------------------------------ accounts
@@ -376,14 +375,12 @@ public abstract class ReadModelScenarios(DatabaseFixture fixture) : HostScenario
 
 
 /// <summary>The read-model scenarios on SQLite: the read model lives in the journal's file.</summary>
-[Trait("needs", "read-side")]
 public sealed class SqliteReadModelScenarios(DatabaseFixture fixture) : ReadModelScenarios(fixture), IClassFixture<DatabaseFixture>
 {
     protected override Task<BankDatabase> CreateDatabaseAsync() => Task.FromResult<BankDatabase>(SqliteDatabase.Create());
 }
 
 /// <summary>The read-model scenarios on PostgreSQL: the read model lives in the journal's database.</summary>
-[Trait("needs", "read-side")]
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresReadModelScenarios(PostgresServer server, DatabaseFixture fixture) : ReadModelScenarios(fixture), IClassFixture<DatabaseFixture>
 {
@@ -395,7 +392,6 @@ public sealed class PostgresReadModelScenarios(PostgresServer server, DatabaseFi
 /// own (so the projection cannot write while commands still can), and ?minOffset= waits only 300 ms.
 /// NEEDS THE READ SIDE (see <see cref="ReadModelScenarios"/>).
 /// </summary>
-[Trait("needs", "read-side")]
 [Collection(PostgresCollection.Name)]
 public sealed class LaggingReadModelScenarios(PostgresServer server, DatabaseFixture fixture) : HostScenario(fixture), IClassFixture<DatabaseFixture>
 {
