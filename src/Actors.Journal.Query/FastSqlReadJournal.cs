@@ -110,47 +110,54 @@ public sealed class FastSqlReadJournal :
 
     // ------------------------------------------------------------------ Akka.Persistence.Query
 
-    public Source<string, NotUsed> PersistenceIds() => Source.From(() => LivePersistenceIds(CancellationToken.None));
+    public Source<string, NotUsed> PersistenceIds() => Pages(() => LivePersistenceIds(CancellationToken.None));
 
-    public Source<string, NotUsed> CurrentPersistenceIds() => Source.From(() => CurrentPersistenceIdsCore(CancellationToken.None));
+    public Source<string, NotUsed> CurrentPersistenceIds() => Pages(() => CurrentPersistenceIdsCore(CancellationToken.None));
 
     public Source<EventEnvelope, NotUsed> EventsByPersistenceId(string persistenceId, long fromSequenceNr, long toSequenceNr)
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
-        return Source.From(() => ByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr, live: true, CancellationToken.None));
+        return Pages(() => ByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr, live: true, CancellationToken.None));
     }
 
     public Source<EventEnvelope, NotUsed> CurrentEventsByPersistenceId(string persistenceId, long fromSequenceNr, long toSequenceNr)
     {
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
-        return Source.From(() => ByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr, live: false, CancellationToken.None));
+        return Pages(() => ByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr, live: false, CancellationToken.None));
     }
 
     public Source<EventEnvelope, NotUsed> EventsByTag(string tag, Offset offset)
     {
         ArgumentException.ThrowIfNullOrEmpty(tag);
         var from = OrderingOf(offset);
-        return Source.From(() => Global(GlobalQuery.ByTag(tag), from, live: true, CancellationToken.None));
+        return Pages(() => Global(GlobalQuery.ByTag(tag), from, live: true, CancellationToken.None));
     }
 
     public Source<EventEnvelope, NotUsed> CurrentEventsByTag(string tag, Offset offset)
     {
         ArgumentException.ThrowIfNullOrEmpty(tag);
         var from = OrderingOf(offset);
-        return Source.From(() => Global(GlobalQuery.ByTag(tag), from, live: false, CancellationToken.None));
+        return Pages(() => Global(GlobalQuery.ByTag(tag), from, live: false, CancellationToken.None));
     }
 
     public Source<EventEnvelope, NotUsed> AllEvents(Offset offset)
     {
         var from = OrderingOf(offset);
-        return Source.From(() => Global(GlobalQuery.All, from, live: true, CancellationToken.None));
+        return Pages(() => Global(GlobalQuery.All, from, live: true, CancellationToken.None));
     }
 
     public Source<EventEnvelope, NotUsed> CurrentAllEvents(Offset offset)
     {
         var from = OrderingOf(offset);
-        return Source.From(() => Global(GlobalQuery.All, from, live: false, CancellationToken.None));
+        return Pages(() => Global(GlobalQuery.All, from, live: false, CancellationToken.None));
     }
+
+    /// <summary>
+    /// A stream of pages, flattened: the async step (and its stage callback) is paid once per page, and the events of a
+    /// page are emitted synchronously.
+    /// </summary>
+    private static Source<T, NotUsed> Pages<T>(Func<IAsyncEnumerable<IReadOnlyList<T>>> pages) =>
+        Source.From(pages).SelectMany(static page => page);
 
     private static long OrderingOf(Offset? offset) => offset switch
     {
@@ -162,23 +169,20 @@ public sealed class FastSqlReadJournal :
 
     // ------------------------------------------------------------------ by persistence id
 
-    private async IAsyncEnumerable<EventEnvelope> ByPersistenceId(
+    private async IAsyncEnumerable<IReadOnlyList<EventEnvelope>> ByPersistenceId(
         string persistenceId, long fromSequenceNr, long toSequenceNr, bool live, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync().ConfigureAwait(false);
         var next = Math.Max(fromSequenceNr, 0);
         if (next > toSequenceNr) yield break;
         if (live) _store.StartListening(_signal.Notify);
-        var envelopes = new List<EventEnvelope>();
         while (true)
         {
             ThrowIfDisposed();
             var wake = _signal.Next;
             var page = await _store.ReadByPersistenceIdAsync(persistenceId, next, toSequenceNr, Settings.PageSize, cancellationToken)
                 .ConfigureAwait(false);
-            envelopes.Clear();
-            _decoder.Decode(page, envelopes);
-            foreach (var envelope in envelopes) yield return envelope;
+            if (page.Count > 0) yield return Decode(page);
             if (page.Count > 0)
             {
                 var last = page[^1].SequenceNr;
@@ -195,7 +199,7 @@ public sealed class FastSqlReadJournal :
 
     // ------------------------------------------------------------------ by tag, all events
 
-    private async IAsyncEnumerable<EventEnvelope> Global(
+    private async IAsyncEnumerable<IReadOnlyList<EventEnvelope>> Global(
         GlobalQuery query, long offset, bool live, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync().ConfigureAwait(false);
@@ -204,15 +208,12 @@ public sealed class FastSqlReadJournal :
         // it still waits for an ordering below that which a transaction in flight may yet commit (PostgreSQL).
         var end = live ? long.MaxValue : await _store.HighestOrderingAsync(cancellationToken).ConfigureAwait(false);
         var cursor = _store.OpenCursor(query, offset);
-        var envelopes = new List<EventEnvelope>();
         while (cursor.Position < end)
         {
             ThrowIfDisposed();
             var wake = _signal.Next;
             var page = await cursor.ReadAsync(Settings.PageSize, end, cancellationToken).ConfigureAwait(false);
-            envelopes.Clear();
-            _decoder.Decode(page.Rows, envelopes);
-            foreach (var envelope in envelopes) yield return envelope;
+            if (page.Rows.Count > 0) yield return Decode(page.Rows);
             if (!page.CaughtUp) continue;
             if (!live && !page.Blocked) yield break;
             await WaitForWritesAsync(wake, cancellationToken).ConfigureAwait(false);
@@ -221,11 +222,11 @@ public sealed class FastSqlReadJournal :
 
     // ------------------------------------------------------------------ persistence ids
 
-    private async IAsyncEnumerable<string> CurrentPersistenceIdsCore([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<IReadOnlyList<string>> CurrentPersistenceIdsCore([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync().ConfigureAwait(false);
-        await foreach (var id in _store.ScanPersistenceIdsAsync(Settings.PageSize, cancellationToken).ConfigureAwait(false))
-            yield return id;
+        await foreach (var page in _store.ScanPersistenceIdsAsync(Settings.PageSize, cancellationToken).ConfigureAwait(false))
+            yield return page;
     }
 
     /// <summary>
@@ -234,16 +235,16 @@ public sealed class FastSqlReadJournal :
     /// Ids of transactions that were in flight at the start point land below it; when those transactions have ended,
     /// one more scan picks them up.
     /// </summary>
-    private async IAsyncEnumerable<string> LivePersistenceIds([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<IReadOnlyList<string>> LivePersistenceIds([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync().ConfigureAwait(false);
         _store.StartListening(_signal.Notify);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var start = await _store.StartPersistenceIdsAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var id in _store.ScanPersistenceIdsAsync(Settings.PageSize, cancellationToken).ConfigureAwait(false))
-        {
-            if (seen.Add(id)) yield return id;
-        }
+        await foreach (var scanned in _store.ScanPersistenceIdsAsync(Settings.PageSize, cancellationToken).ConfigureAwait(false))
+            yield return New(scanned);
+
+        List<string> New(IEnumerable<string> ids) => ids.Where(seen.Add).ToList();
 
         var inFlight = start.InFlight;
         var cursor = _store.OpenCursor(GlobalQuery.PersistenceIds, start.Ordering);
@@ -254,21 +255,25 @@ public sealed class FastSqlReadJournal :
             if (inFlight is not null && await _store.HaveFinishedAsync(inFlight, cancellationToken).ConfigureAwait(false))
             {
                 inFlight = null;
-                await foreach (var id in _store.ScanPersistenceIdsAsync(Settings.PageSize, cancellationToken).ConfigureAwait(false))
-                {
-                    if (seen.Add(id)) yield return id;
-                }
+                await foreach (var scanned in _store.ScanPersistenceIdsAsync(Settings.PageSize, cancellationToken).ConfigureAwait(false))
+                    yield return New(scanned);
             }
             var page = await cursor.ReadAsync(Settings.PageSize, long.MaxValue, cancellationToken).ConfigureAwait(false);
-            foreach (var row in page.Rows)
-            {
-                if (seen.Add(row.PersistenceId)) yield return row.PersistenceId;
-            }
+            var ids = New(page.Rows.Select(static row => row.PersistenceId));
+            if (ids.Count > 0) yield return ids;
             if (page.CaughtUp) await WaitForWritesAsync(wake, cancellationToken).ConfigureAwait(false);
         }
     }
 
     // ------------------------------------------------------------------ misc
+
+    /// <summary>A new list per page: the stream still emits from the previous one while the next is read.</summary>
+    private List<EventEnvelope> Decode(IReadOnlyList<StoredEvent> rows)
+    {
+        var envelopes = new List<EventEnvelope>(rows.Count);
+        _decoder.Decode(rows, envelopes);
+        return envelopes;
+    }
 
     /// <summary>Once per read journal; a failed attempt (database not reachable yet) is tried again by the next query.</summary>
     private Task EnsureInitializedAsync()

@@ -34,6 +34,9 @@ public sealed record FastSqlReadJournalSettings
 
     public bool CreateTriggers { get; init; } = true;
 
+    /// <summary>Create the index tags(tag, ordering_id) if missing, for by-tag pages that touch only their tag's rows.</summary>
+    public bool CreateTagIndex { get; init; } = true;
+
     public int OrderingScanSize { get; init; } = 10_000;
 
     public TimeSpan ListenerReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -71,6 +74,7 @@ public sealed record FastSqlReadJournalSettings
             PollInterval = config.GetTimeSpan("poll-interval", TimeSpan.FromSeconds(1)),
             ListenForNotifications = config.GetBoolean("listen-for-notifications", true),
             CreateTriggers = config.GetBoolean("create-triggers", true),
+            CreateTagIndex = config.GetBoolean("create-tag-index", true),
             OrderingScanSize = config.GetInt("ordering-scan-size", 10_000),
             ListenerReconnectDelay = config.GetTimeSpan("listener-reconnect-delay", TimeSpan.FromMilliseconds(200)),
             ListenerMaxReconnectDelay = config.GetTimeSpan("listener-max-reconnect-delay", TimeSpan.FromSeconds(10)),

@@ -263,19 +263,28 @@ public abstract class ReadJournalSpec(TestDatabase database, ITestOutputHelper o
         await Database.InsertAsync(Sys, events);
         Out.WriteLine($"inserted {count:N0} events in {insert.Elapsed.TotalSeconds:F1} s");
 
+        await Measure("warm-up (JIT, serializer caches)", Journal.CurrentAllEvents(Offset.NoOffset()).Take(5_000));
         var all = await Measure("CurrentAllEvents", Journal.CurrentAllEvents(Offset.NoOffset()));
         Assert.Equal(count, all);
         var bulk = await Measure("CurrentEventsByTag(bulk)", Journal.CurrentEventsByTag("bulk", Offset.NoOffset()));
         Assert.Equal(count, bulk);
         var tenth = await Measure("CurrentEventsByTag(tenth)", Journal.CurrentEventsByTag("tenth", Offset.NoOffset()));
         Assert.Equal(count / 10, tenth);
+
+        // By hand, for comparison (printed, not asserted; it takes minutes): ACTORS_STOCK_EVENTS=n also reads the first n
+        // events with the stock SqlReadJournal.
+        if (!int.TryParse(Environment.GetEnvironmentVariable("ACTORS_STOCK_EVENTS"), out var stockEvents)) return;
+        await Measure($"stock SqlReadJournal CurrentAllEvents (first {stockEvents:N0})",
+            StockJournal.CurrentAllEvents(Offset.NoOffset()).Take(stockEvents), TimeSpan.FromMinutes(30));
+        await Measure($"stock SqlReadJournal CurrentEventsByTag(bulk) (first {stockEvents:N0})",
+            StockJournal.CurrentEventsByTag("bulk", Offset.NoOffset()).Take(stockEvents), TimeSpan.FromMinutes(30));
     }
 
-    private async Task<long> Measure(string name, Source<EventEnvelope, NotUsed> source)
+    private async Task<long> Measure(string name, Source<EventEnvelope, NotUsed> source, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
         var (n, last) = await source.RunAggregate((0L, 0L), (acc, e) => (acc.Item1 + 1, OrderingOf(e)), Materializer)
-            .WaitAsync(TimeSpan.FromSeconds(60));
+            .WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
         Out.WriteLine($"{Database.Provider} {name}: {n:N0} events in {clock.Elapsed.TotalSeconds:F2} s = {n / clock.Elapsed.TotalSeconds:N0} events/s (last ordering {last})");
         return n;
     }

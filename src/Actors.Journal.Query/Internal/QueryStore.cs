@@ -87,7 +87,7 @@ internal abstract class QueryStore : IAsyncDisposable
         string persistenceId, long fromSequenceNr, long toSequenceNr, int limit, CancellationToken cancellationToken);
 
     /// <summary>Every persistence id with a not deleted event, once, in name order, read page by page.</summary>
-    public abstract IAsyncEnumerable<string> ScanPersistenceIdsAsync(int pageSize, CancellationToken cancellationToken);
+    public abstract IAsyncEnumerable<IReadOnlyList<string>> ScanPersistenceIdsAsync(int pageSize, CancellationToken cancellationToken);
 
     public abstract Task<PersistenceIdsStart> StartPersistenceIdsAsync(CancellationToken cancellationToken);
 

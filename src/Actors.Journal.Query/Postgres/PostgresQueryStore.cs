@@ -33,6 +33,7 @@ internal sealed class PostgresQueryStore : QueryStore
     private readonly string _allEventsSql;
     private readonly string _tagSql;
     private readonly string _persistenceIdOfEventsSql;
+    private readonly string _tagsOfSql;
 
     public PostgresQueryStore(FastSqlReadJournalSettings settings, Action<string> warn)
     {
@@ -47,9 +48,9 @@ internal sealed class PostgresQueryStore : QueryStore
 
         _journal = PostgresTriggers.Table(settings.SchemaName, settings.JournalTable);
         var tags = PostgresTriggers.Table(settings.SchemaName, settings.TagsTable);
-        var columns =
-            "j.ordering, j.persistence_id, j.sequence_number, j.created, j.identifier, j.manifest, j.message, " +
-            $"ARRAY(SELECT x.tag FROM {tags} x WHERE x.ordering_id = j.ordering)";
+        // The tags of a page come from a second, set-based statement (see ReadEventsAsync), not from a subquery per row.
+        const string columns = "j.ordering, j.persistence_id, j.sequence_number, j.created, j.identifier, j.manifest, j.message";
+        _tagsOfSql = $"SELECT ordering_id, tag FROM {tags} WHERE ordering_id = ANY($1) ORDER BY ordering_id";
 
         _highestSql = $"SELECT coalesce(max(ordering), 0) FROM {_journal}";
         _byPersistenceIdSql =
@@ -117,6 +118,16 @@ internal sealed class PostgresQueryStore : QueryStore
                     "when it starts (auto-initialize): start the journal first.");
         }
         Volatile.Write(ref _notificationPayload, schema + "." + _settings.JournalTable);
+
+        if (_settings.CreateTagIndex)
+        {
+            // CONCURRENTLY: writers go on while it is built (it cannot run inside a transaction block, so alone).
+            var index = PostgresTriggers.QuoteIdentifier(_settings.TagsTable + "_tag_ordering_idx");
+            var tags = PostgresTriggers.Table(_settings.SchemaName, _settings.TagsTable);
+            await using var command = new NpgsqlCommand($"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {tags} (tag, ordering_id)", connection);
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         var present = await TriggersPresentAsync(connection, null, cancellationToken).ConfigureAwait(false);
         if (present == 2) return;
@@ -196,25 +207,70 @@ internal sealed class PostgresQueryStore : QueryStore
         return rows;
     }
 
-    private static async Task ReadEventsAsync(NpgsqlCommand command, List<StoredEvent> rows, CancellationToken cancellationToken)
+    /// <summary>Runs an event query (columns as <c>columns</c>) and then reads the tags of its rows, on the same connection.</summary>
+    private async Task ReadEventsAsync(NpgsqlCommand command, List<StoredEvent> rows, CancellationToken cancellationToken)
     {
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false))
         {
-            // Sequential access: columns in order, the payload read straight into its array.
-            var ordering = reader.GetInt64(0);
-            var persistenceId = reader.GetString(1);
-            var sequenceNr = reader.GetInt64(2);
-            var created = reader.GetInt64(3);
-            int? serializerId = reader.IsDBNull(4) ? null : reader.GetInt32(4);
-            var manifest = reader.IsDBNull(5) ? "" : reader.GetString(5);
-            var message = reader.GetFieldValue<byte[]>(6);
-            var tags = reader.GetFieldValue<string[]>(7);
-            rows.Add(new StoredEvent(ordering, persistenceId, sequenceNr, created, serializerId, manifest, message, tags));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // Sequential access: columns in order, the payload read straight into its array.
+                var ordering = reader.GetInt64(0);
+                var persistenceId = reader.GetString(1);
+                var sequenceNr = reader.GetInt64(2);
+                var created = reader.GetInt64(3);
+                int? serializerId = reader.IsDBNull(4) ? null : reader.GetInt32(4);
+                var manifest = reader.IsDBNull(5) ? "" : reader.GetString(5);
+                var message = reader.GetFieldValue<byte[]>(6);
+                rows.Add(new StoredEvent(ordering, persistenceId, sequenceNr, created, serializerId, manifest, message, []));
+            }
+        }
+        if (rows.Count == 0) return;
+
+        // The rows of one query come in ordering order (by persistence id: sequence order, which is ordering order for
+        // one id unless some writer wrote them otherwise); the tag rows too: merge.
+        var orderings = new long[rows.Count];
+        var sorted = true;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            orderings[i] = rows[i].Ordering;
+            if (i > 0 && orderings[i] <= orderings[i - 1]) sorted = false;
+        }
+        await using var tagsCommand = new NpgsqlCommand(_tagsOfSql, command.Connection, command.Transaction);
+        tagsCommand.Parameters.Add(new NpgsqlParameter { Value = orderings });
+        await using var tagReader = await tagsCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var row = 0;
+        var current = new List<string>(4);
+        var currentOrdering = -1L;
+        while (await tagReader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var ordering = tagReader.GetInt64(0);
+            if (ordering != currentOrdering)
+            {
+                Flush();
+                currentOrdering = ordering;
+            }
+            current.Add(tagReader.GetString(1));
+        }
+        Flush();
+
+        void Flush()
+        {
+            if (current.Count == 0) return;
+            if (sorted)
+            {
+                while (rows[row].Ordering < currentOrdering) row++;
+            }
+            else
+            {
+                row = rows.FindIndex(r => r.Ordering == currentOrdering);
+            }
+            rows[row] = rows[row] with { Tags = [.. current] };
+            current.Clear();
         }
     }
 
-    public override async IAsyncEnumerable<string> ScanPersistenceIdsAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<IReadOnlyList<string>> ScanPersistenceIdsAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var after = "";
         while (true)
@@ -229,7 +285,7 @@ internal sealed class PostgresQueryStore : QueryStore
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) page.Add(reader.GetString(0));
             }
-            foreach (var id in page) yield return id;
+            if (page.Count > 0) yield return page;
             if (page.Count < pageSize) yield break;
             after = page[^1];
         }
@@ -378,7 +434,7 @@ internal sealed class PostgresQueryStore : QueryStore
             var rows = new List<StoredEvent>(Math.Min(limit, 1024));
             if (query.Kind != GlobalQueryKind.PersistenceIds)
             {
-                await ReadEventsAsync(command, rows, cancellationToken).ConfigureAwait(false);
+                await store.ReadEventsAsync(command, rows, cancellationToken).ConfigureAwait(false);
                 return rows;
             }
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,7 @@ namespace Actors.Journal.Query.Sqlite;
 /// </summary>
 internal sealed class SqliteQueryStore : QueryStore
 {
+    private readonly FastSqlReadJournalSettings _settings;
     private readonly string _connectionString;
     private readonly string _highestSql;
     private readonly string _allEventsSql;
@@ -36,6 +37,7 @@ internal sealed class SqliteQueryStore : QueryStore
 
     public SqliteQueryStore(FastSqlReadJournalSettings settings)
     {
+        _settings = settings;
         _connectionString = new SqliteConnectionStringBuilder(settings.ConnectionString) { Pooling = true }.ToString();
         var journal = Quote(settings.JournalTable);
         var tags = Quote(settings.TagsTable);
@@ -47,7 +49,9 @@ internal sealed class SqliteQueryStore : QueryStore
             $"SELECT {columns} FROM {journal} j WHERE j.ordering > ?1 AND j.ordering <= ?2 AND j.deleted = 0 ORDER BY j.ordering LIMIT ?3";
         _tagSql =
             $"SELECT {columns} FROM {tags} g JOIN {journal} j ON j.ordering = g.ordering_id " +
-            $"WHERE g.tag = ?4 AND g.ordering_id > ?1 AND g.ordering_id <= ?2 AND j.deleted = 0 ORDER BY g.ordering_id LIMIT ?3";
+            // Without the (tag, ordering_id) index, "+" keeps SQLite off tags(tag) (which would sort all of the tag's
+            // rows for each page) and on the key (ordering_id, tag).
+            $"WHERE {(settings.CreateTagIndex ? "" : "+")}g.tag = ?4 AND g.ordering_id > ?1 AND g.ordering_id <= ?2 AND j.deleted = 0 ORDER BY g.ordering_id LIMIT ?3";
         _byPersistenceIdSql =
             $"SELECT {columns} FROM {journal} j WHERE j.persistence_id = ?1 AND j.sequence_number >= ?2 AND j.sequence_number <= ?3 " +
             "AND j.deleted = 0 ORDER BY j.sequence_number LIMIT ?4";
@@ -55,6 +59,32 @@ internal sealed class SqliteQueryStore : QueryStore
             $"SELECT ordering, persistence_id FROM {journal} WHERE ordering > ?1 AND ordering <= ?2 AND deleted = 0 ORDER BY ordering LIMIT ?3";
         _persistenceIdsSql =
             $"SELECT DISTINCT persistence_id FROM {journal} WHERE persistence_id > ?1 AND deleted = 0 ORDER BY persistence_id LIMIT ?2";
+    }
+
+    /// <summary>Checks that the journal's tables exist and creates the tag index if allowed.</summary>
+    public override Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        var db = connection.Handle!;
+        using (var statement = Prepare(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (?1, ?2)"))
+        {
+            Check(db, raw.sqlite3_bind_text(statement, 1, _settings.JournalTable));
+            Check(db, raw.sqlite3_bind_text(statement, 2, _settings.TagsTable));
+            Check(db, raw.sqlite3_step(statement));
+            if (raw.sqlite3_column_int(statement, 0) != 2)
+            {
+                throw new InvalidOperationException(
+                    $"fast-sql read journal: the tables {_settings.JournalTable}/{_settings.TagsTable} do not exist (yet). " +
+                    "Akka.Persistence.Sql's journal creates them when it starts (auto-initialize): start the journal first.");
+            }
+        }
+        if (_settings.CreateTagIndex)
+        {
+            var tags = Quote(_settings.TagsTable);
+            using var statement = Prepare(db, $"CREATE INDEX IF NOT EXISTS {Quote(_settings.TagsTable + "_tag_ordering_idx")} ON {tags} (tag, ordering_id)");
+            Check(db, raw.sqlite3_step(statement));
+        }
+        return Task.CompletedTask;
     }
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -109,7 +139,7 @@ internal sealed class SqliteQueryStore : QueryStore
         return Task.FromResult<IReadOnlyList<StoredEvent>>(rows);
     }
 
-    public override async IAsyncEnumerable<string> ScanPersistenceIdsAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<IReadOnlyList<string>> ScanPersistenceIdsAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var after = "";
         while (true)
@@ -127,7 +157,7 @@ internal sealed class SqliteQueryStore : QueryStore
                 while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW) page.Add(raw.sqlite3_column_text(statement, 0).utf8_to_string());
                 if (rc != raw.SQLITE_DONE) Check(db, rc);
             }
-            foreach (var id in page) yield return id;
+            if (page.Count > 0) yield return page;
             if (page.Count < pageSize) yield break;
             after = page[^1];
             await Task.Yield();

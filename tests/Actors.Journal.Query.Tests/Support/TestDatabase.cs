@@ -106,7 +106,7 @@ public sealed class SqliteTestDatabase : TestDatabase, IDisposable
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
-            try { File.Delete(_path + suffix); } catch (IOException) { }
+            if (Environment.GetEnvironmentVariable("KEEP_DB") is null) try { File.Delete(_path + suffix); } catch (IOException) { }
         }
     }
 }
