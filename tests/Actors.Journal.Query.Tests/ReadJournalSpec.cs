@@ -270,6 +270,7 @@ public abstract class ReadJournalSpec(TestDatabase database, ITestOutputHelper o
         Assert.Equal(count, bulk);
         var tenth = await Measure("CurrentEventsByTag(tenth)", Journal.CurrentEventsByTag("tenth", Offset.NoOffset()));
         Assert.Equal(count / 10, tenth);
+        Assert.Equal(count, await Measure("CurrentAllEvents (again)", Journal.CurrentAllEvents(Offset.NoOffset())));
 
         // By hand, for comparison (printed, not asserted; it takes minutes): ACTORS_STOCK_EVENTS=n also reads the first n
         // events with the stock SqlReadJournal.
