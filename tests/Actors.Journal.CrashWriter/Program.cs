@@ -1,5 +1,5 @@
 // The crash test's child process: persistent actors write AtomicWrites of 3 tagged events (PersistAll) in a loop through
-// GroupCommitJournal, until the process is killed. Prints "started" once the first write is stored.
+// GroupCommitJournal, until the process is killed. Prints "progress" after every 100 AtomicWrites stored.
 // Usage: Actors.Journal.CrashWriter <sqlite|postgres> <connection string> [max seconds] [actors]
 // It never outlives its test: it exits when its standard input closes (the test process is gone) and after the time limit.
 using System.Globalization;
@@ -41,11 +41,11 @@ var config = ConfigurationFactory.ParseString($$"""
     """).WithFallback(GroupCommitJournal.DefaultConfiguration);
 
 using var system = ActorSystem.Create("crash-writer", config);
-var started = new TaskCompletionSource();
-for (var i = 0; i < actors; i++) system.ActorOf(Props.Create(() => new LoopWriter($"crash-{i}", started)));
-await started.Task;
-Console.WriteLine("started");
-Console.Out.Flush();
+for (var i = 0; i < actors; i++)
+{
+    var persistenceId = $"crash-{i}";
+    system.ActorOf(Props.Create(() => new LoopWriter(persistenceId)));
+}
 await Task.Delay(Timeout.Infinite);
 return 0;
 
@@ -56,7 +56,9 @@ internal sealed class LoopWriter : ReceivePersistentActor
 {
     private static readonly string Padding = new('x', 500); // bigger pages: more for the kill to interrupt
 
-    public LoopWriter(string persistenceId, TaskCompletionSource started)
+    private static long _stored;
+
+    public LoopWriter(string persistenceId)
     {
         PersistenceId = persistenceId;
         Recover<CrashEvent>(_ => { });
@@ -70,7 +72,8 @@ internal sealed class LoopWriter : ReceivePersistentActor
             PersistAll(events, _ =>
             {
                 if (--left > 0) return;
-                started.TrySetResult();
+                // Every 100 AtomicWrites stored, a line for the test (which kills this process after a few).
+                if (Interlocked.Increment(ref _stored) % 100 == 0) Console.WriteLine("progress");
                 Self.Tell("next");
             });
         });

@@ -209,6 +209,8 @@ public static class Configs
               connection-string = "{{connectionString}}"
               write-plugin = "akka.persistence.journal.sql"
               refresh-interval = 100ms
+              # Gaps in the ordering (deleted rows) are waited for max-tries x query-delay by the stock read journal.
+              journal-sequence-retrieval { query-delay = 100ms, max-tries = 5 }
             }
             {{extra}}
             """;
