@@ -85,6 +85,24 @@ public sealed class GroupCommitJournal : AsyncWriteJournal
         base.PostStop();
     }
 
+    /// <summary>
+    /// Akka.Persistence.Sql's SqlReadJournal asks its write-plugin journal whether it is initialized (an internal message,
+    /// Akka.Persistence.Sql.Utility.IsInitialized) and waits up to 5 s for the answer when it starts: answer it like the
+    /// stock journal does, once the tables exist, so the stock read journal can name this plugin as its write-plugin.
+    /// </summary>
+    protected override bool ReceivePluginInternal(object message)
+    {
+        if (message.GetType().FullName != "Akka.Persistence.Sql.Utility.IsInitialized") return false;
+        var reply = message.GetType().Assembly.GetType("Akka.Persistence.Sql.Utility.Initialized")
+            ?.GetField("Instance", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null);
+        if (reply is null) return false;
+        var sender = Sender;
+        _store.EnsureInitializedAsync(CancellationToken.None).ContinueWith(
+            t => { if (t.IsCompletedSuccessfully) sender.Tell(reply); else sender.Tell(new Status.Failure(t.Exception!.GetBaseException())); },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return true;
+    }
+
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();

@@ -36,7 +36,7 @@ public abstract class CompatibilitySpecs(ITestOutputHelper output) : IAsyncLifet
         return db;
     }
 
-    private JournalHarness Harness(TestDatabase db, Writer writer) => new(db, writer, output);
+    private JournalHarness Harness(TestDatabase db, Writer writer, string extra = "") => new(db, writer, output, extra);
 
     private static async Task<Persisted> PersistAsync(JournalHarness system, string persistenceId, PersistNotes command)
     {
@@ -111,6 +111,19 @@ public abstract class CompatibilitySpecs(ITestOutputHelper output) : IAsyncLifet
 
         // And the stock journal goes on where ours stopped.
         Assert.Equal(5, (await PersistAsync(stock, "alice", new PersistNotes(["a5"], ["notes"]))).LastSequenceNr);
+    }
+
+    [Fact]
+    public async Task The_stock_read_journal_runs_with_group_commit_as_its_write_plugin()
+    {
+        var db = await NewDatabaseAsync();
+        // SqlReadJournal asks its write plugin whether it is initialized when it starts: ours must answer.
+        using var ours = Harness(db, Writer.GroupCommit, $"akka.persistence.query.journal.sql.write-plugin = \"{Configs.OurPluginId}\"");
+        await PersistAsync(ours, "erin", new PersistNotes(["e1", "e2"], ["notes"]));
+
+        var byTag = await StockQueryAsync(ours, q => q.CurrentEventsByTag("notes", Offset.NoOffset()));
+
+        Assert.Equal(["e1", "e2"], byTag.Select(Text).ToArray());
     }
 
     [Fact]
