@@ -27,7 +27,7 @@ public sealed record JournalSettings
     public int SqliteWalAutoCheckpoint { get; init; } = 16384;
     public int SqliteRowsPerStatement { get; init; } = 64;
     public TimeSpan SqliteBusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
-    public int PostgresCopyThreshold { get; init; } = 200;
+    public int PostgresCopyThreshold { get; init; } = 64;
 
     /// <summary>Write lanes in effect (parallelism 0 = 1 on SQLite, 2 on PostgreSQL).</summary>
     public int Lanes => Parallelism > 0 ? Parallelism : Provider == JournalProvider.Sqlite ? 1 : 2;
@@ -53,7 +53,7 @@ public sealed record JournalSettings
             SqliteWalAutoCheckpoint = config.GetInt("sqlite.wal-autocheckpoint", 16384),
             SqliteRowsPerStatement = config.GetInt("sqlite.rows-per-statement", 64),
             SqliteBusyTimeout = config.GetTimeSpan("sqlite.busy-timeout", TimeSpan.FromSeconds(30)),
-            PostgresCopyThreshold = config.GetInt("postgres.copy-threshold", 200),
+            PostgresCopyThreshold = config.GetInt("postgres.copy-threshold", 64),
         };
         settings.Validate();
         return settings;
