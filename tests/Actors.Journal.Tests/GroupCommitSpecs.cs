@@ -14,13 +14,16 @@ public abstract class GroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetim
     protected abstract Task<TestDatabase> CreateDatabaseAsync();
     protected abstract JournalProvider Provider { get; }
 
+    /// <summary>HOCON for this variant of the writer (e.g. PostgreSQL's COPY path for every batch).</summary>
+    protected virtual string WriterConfig => "";
+
     private TestDatabase _db = null!;
 
     public async Task InitializeAsync() => _db = await CreateDatabaseAsync();
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
-    private JournalHarness Harness(string extra = "") => new(_db, Writer.GroupCommit, output, extra);
+    private JournalHarness Harness(string extra = "") => new(_db, Writer.GroupCommit, output, WriterConfig + "\n" + extra);
 
     /// <summary>Creates the tables (the first write), so that holding the write lock has a table to lock.</summary>
     private static async Task WarmUpAsync(JournalHarness journal) =>
@@ -153,5 +156,14 @@ public sealed class GroupCommitOnSqliteSpecs(ITestOutputHelper output) : GroupCo
 public sealed class GroupCommitOnPostgresSpecs(PostgresServer server, ITestOutputHelper output) : GroupCommitSpecs(output)
 {
     protected override JournalProvider Provider => JournalProvider.Postgres;
+    protected override async Task<TestDatabase> CreateDatabaseAsync() => await PostgresTestDatabase.CreateAsync(server);
+}
+
+/// <summary>The same on PostgreSQL with every batch written by binary COPY (the path big batches take).</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class GroupCommitOnPostgresByCopySpecs(PostgresServer server, ITestOutputHelper output) : GroupCommitSpecs(output)
+{
+    protected override JournalProvider Provider => JournalProvider.Postgres;
+    protected override string WriterConfig => "akka.persistence.journal.group-commit.postgres.copy-threshold = 1";
     protected override async Task<TestDatabase> CreateDatabaseAsync() => await PostgresTestDatabase.CreateAsync(server);
 }
