@@ -81,12 +81,14 @@ public abstract class JournalFailureScenarios(DatabaseFixture fixture) : HostSce
 
 /// <summary>
 /// SQLite: <c>BEGIN EXCLUSIVE</c> from another connection; the host waits at most one second for the file's write lock
-/// (<c>Default Timeout=1</c>, Microsoft.Data.Sqlite's busy timeout) and its write then fails with SQLITE_BUSY. In WAL mode
-/// readers are not blocked by it.
+/// (<c>Default Timeout=1</c>, Microsoft.Data.Sqlite's busy timeout, and the group-commit writer's own busy-timeout) and
+/// its write then fails with SQLITE_BUSY. In WAL mode readers are not blocked by it.
 /// </summary>
 public sealed class SqliteJournalFailureScenarios(DatabaseFixture fixture) : JournalFailureScenarios(fixture), IClassFixture<DatabaseFixture>
 {
     protected override Task<BankDatabase> CreateDatabaseAsync() => Task.FromResult<BankDatabase>(SqliteDatabase.Create(";Default Timeout=1"));
+
+    protected override string HostHocon => "akka.persistence.journal.group-commit.sqlite.busy-timeout = 1s";
 
     protected override async Task<IAsyncDisposable> LockJournalAsync()
     {

@@ -22,6 +22,33 @@ public abstract class RestartScenarios(DatabaseFixture fixture) : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
+    [Theory]
+    [InlineData("group-commit", "akka-sql")]
+    [InlineData("akka-sql", "group-commit")]
+    public async Task The_journal_writer_can_be_switched_on_a_database_in_either_direction(string before, string after)
+    {
+        var id = BankHttp.NewAccountId();
+        await using (var first = new BankFactory(Database, $"bank.journal-writer = {before}"))
+        {
+            Assert.Equal($"akka.persistence.journal.{(before == "akka-sql" ? "sql" : before)}", first.Hocon.JournalWriterPlugin);
+            using var client = first.CreateClient();
+            await (await client.PostJsonAsync("/accounts", $$"""{"accountId":"{{id}}","owner":"Ada","initialDeposit":100}""")).ExpectAsync(HttpStatusCode.Created);
+            await (await client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":1.25}""", id + "-d")).ExpectAsync(HttpStatusCode.OK);
+        }
+
+        await using var second = new BankFactory(Database, $"bank.journal-writer = {after}");
+        using var again = second.CreateClient();
+        var replay = await again.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":1.25}""", id + "-d");
+        Assert.Equal(3L, (await replay.ExpectAsync(HttpStatusCode.OK)).Version());
+        Assert.True(replay.WasReplayed());
+        var withdrawn = await (await again.PostJsonAsync($"/accounts/{id}/withdrawals", """{"amount":0.25}""")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((101m, 4L), (withdrawn.Balance(), withdrawn.Version()));
+        // The events of both writers are one history, in the journal and in the read model.
+        Assert.Equal([1L, 2L, 3L, 4L], (await again.EventsAsync(id)).Select(e => e.GetProperty("version").GetInt64()));
+        var listed = await (await again.GetAsync($"/accounts/{id}/transactions?minOffset={withdrawn.Offset()}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(3, listed.GetProperty("transactions").GetArrayLength());
+    }
+
     [Fact]
     public async Task Balances_versions_and_idempotent_replays_survive_a_restart()
     {

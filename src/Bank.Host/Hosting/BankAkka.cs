@@ -1,3 +1,4 @@
+using Actors.Journal;
 using Actors.Journal.Query;
 using Akka.Actor;
 using Akka.Cluster;
@@ -27,7 +28,10 @@ public static class BankAkka
             builder
                 // The plugins' defaults (classes, table mapping) under ours: Akka.Persistence.Sql injects its own only once its
                 // extension is loaded, which can be after the first persistent actor asks for its journal.
-                .AddHocon(hocon.Config.WithFallback(SqlPersistence.DefaultConfiguration).WithFallback(FastSqlReadJournal.ReferenceConfiguration), HoconAddMode.Prepend)
+                .AddHocon(hocon.AkkaConfig
+                    .WithFallback(SqlPersistence.DefaultConfiguration)
+                    .WithFallback(GroupCommitJournal.DefaultConfiguration)
+                    .WithFallback(FastSqlReadJournal.ReferenceConfiguration), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -35,6 +39,7 @@ public static class BankAkka
                 })
                 .WithAccounts(accounts)
                 .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
+                .AddStartup((system, _) => WakeReadJournalsOnCommit(system, hocon))
                 // Akka.Persistence.Sql's read journal's constructor blocks (up to 5 s) until the write journal is initialized.
                 // Made lazily by the first request, it held a request thread and every request queued behind the singleton,
                 // starved the thread pool of a 2-core machine, and ended in a 500. Persistence Query keeps the plugin, so
@@ -51,6 +56,18 @@ public static class BankAkka
             return new AccountHistory(provider.GetRequiredService<BankReadJournal>(), system.Materializer(), accounts.IdempotencyWindow);
         });
         return services;
+    }
+
+    /// <summary>
+    /// Our writer announces each commit in-process; our read journal's live queries wait for <see cref="JournalWritten"/>
+    /// on the event stream. The host, which knows both, connects them (neither plugin depends on the other).
+    /// </summary>
+    private static void WakeReadJournalsOnCommit(ActorSystem system, BankHocon hocon)
+    {
+        if (hocon.JournalWriterPlugin != GroupCommitJournal.PluginId) return;
+        var provider = hocon.Journal == JournalKind.Sqlite ? JournalProvider.Sqlite : JournalProvider.Postgres;
+        var subscription = JournalCommits.Subscribe(provider, hocon.ConnectionString, highest => system.EventStream.Publish(new JournalWritten(highest)));
+        system.RegisterOnTermination(subscription.Dispose);
     }
 
     private static void JoinSelfWithoutSeeds(ActorSystem system)

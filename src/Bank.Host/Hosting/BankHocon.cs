@@ -35,6 +35,7 @@ public sealed class BankHocon
         ["BANK_PORT"] = "bank.http.port",
         ["BANK_READ_YOUR_WRITES_TIMEOUT"] = "bank.read-model.read-your-writes-timeout",
         ["BANK_READ_JOURNAL"] = "bank.read-journal",
+        ["BANK_JOURNAL_WRITER"] = "bank.journal-writer",
         ["BANK_CLUSTER_HOST"] = "akka.remote.dot-netty.tcp.hostname",
         ["BANK_CLUSTER_PORT"] = "akka.remote.dot-netty.tcp.port",
         [SeedsVariable] = SeedNodesPath,
@@ -62,6 +63,26 @@ public sealed class BankHocon
         "postgres" or "postgresql" => JournalKind.Postgres,
         var other => throw new InvalidOperationException($"bank.journal (or {JournalVariable}) is '{other}'; it must be sqlite or postgres."),
     };
+
+    /// <summary>
+    /// <c>bank.journal-writer</c>: the journal plugin that writes events, <c>group-commit</c> (ours, src/Actors.Journal)
+    /// or <c>akka-sql</c> (Akka.Persistence.Sql's own). Both write the same tables, so either can follow the other.
+    /// </summary>
+    public string JournalWriterPlugin => Config.GetString("bank.journal-writer", "group-commit").Trim().ToLowerInvariant() switch
+    {
+        "group-commit" => "akka.persistence.journal.group-commit",
+        "akka-sql" => "akka.persistence.journal.sql",
+        var other => throw new InvalidOperationException($"bank.journal-writer (or BANK_JOURNAL_WRITER) is '{other}'; it must be group-commit or akka-sql."),
+    };
+
+    /// <summary>
+    /// The Akka configuration: the files, with the journal plugin that <see cref="JournalWriterPlugin"/> names made the
+    /// default journal and the write plugin of both read journals.
+    /// </summary>
+    public Config AkkaConfig => ConfigurationFactory.ParseString(
+        $"akka.persistence.journal.plugin = \"{JournalWriterPlugin}\"\n" +
+        $"akka.persistence.query.journal.sql.write-plugin = \"{JournalWriterPlugin}\"\n" +
+        $"akka.persistence.query.journal.fast-sql.write-plugin = \"{JournalWriterPlugin}\"\n").WithFallback(Config);
 
     /// <summary>The connection string of the journal's database (the snapshot store and the read model use it too).</summary>
     public string ConnectionString => Config.GetString(Journal == JournalKind.Sqlite ? "bank.sqlite.connection-string" : "bank.postgres.connection-string")
