@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -18,44 +17,84 @@ namespace Actors.Benchmarks.Http;
 /// overdraws (409 insufficient-funds) and errors. At the end every account's balance (GET /accounts/{id}) must equal
 /// its opening deposit plus the acknowledged deposits minus the acknowledged withdrawals.
 /// </summary>
-public sealed class HttpLoadBenchmark : AsyncBenchmark
+public sealed class HttpLoadBenchmark : Benchmark
 {
-    private readonly BenchOption<string> _url = new("--url", "", "Load an already running host (e.g. http://127.0.0.1:5000) instead of starting one in-process.");
-    private readonly BenchOption<int> _accounts = new("--accounts", 1_000, "How many accounts.");
-    private readonly BenchOption<double> _duration = new("--duration", 20, "Measured seconds (split into --runs windows; at most 600).");
-    private readonly BenchOption<int> _concurrency = new("--concurrency", 64, "Requests in flight (= keep-alive connections, one request at a time each).");
-    private readonly BenchOption<double> _warmupSeconds = new("--warmup-seconds", 3, "Seconds of load per warm-up before measuring.");
+    private readonly BenchOption<string> _url = new("url", "", "Load an already running host (e.g. http://127.0.0.1:5000) instead of starting one in-process per variant.");
+    private readonly BenchOption<int> _accounts = new("accounts", 1_000, "How many accounts.");
+    private readonly BenchOption<double> _duration = new("duration", 15, "Measured seconds per variant (split into --windows windows; at most 600).");
+    private readonly BenchOption<int> _windows = new("windows", 3, "Measured windows (the median of their requests/s is reported).");
+    private readonly BenchOption<int> _concurrency = new("concurrency", 64, "Requests in flight (= keep-alive connections, one request at a time each).");
+    private readonly BenchOption<double> _warmupSeconds = new("warmup-seconds", 3, "Seconds of load before measuring.");
 
     public override string Name => "load";
-    public override string Description => "Random deposits/withdrawals over keep-alive connections for a fixed time; requests/s, latency, balance check.";
-    public override IEnumerable<Option> Options => [_url, _accounts, _duration, _concurrency, _warmupSeconds];
+    public override string Description => "In-process host on SQLite: random deposits/withdrawals over 64 keep-alive connections; requests/s, p50/p99, balance check.";
+    public override IEnumerable<IBenchOption> Options => [_url, _accounts, _duration, _windows, _concurrency, _warmupSeconds];
 
-    private static readonly Metric Throughput = new("req/s", Better.Higher, null, "-", Target: 20e3);
-    private static readonly Metric P99 = new("ms", Better.Lower, null, "-", Target: 20);
-    private static readonly Metric Latency = new("ms", Better.Lower, null, "-", null);
-    private static readonly Metric Mismatches = new("accounts", Better.Lower, null, "-", Target: 0);
+    private static readonly Metric Throughput = new("req/s", Better.Higher);
+    private static readonly Metric Latency = new("ms", Better.Lower);
+    private static readonly Metric Mismatches = new("accounts", Better.Lower, Target: 0, TargetSource: "balance check: every balance = opening + acknowledged deposits - acknowledged withdrawals");
 
     public override async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        var label = $"{context.Suite} {Name}";
+        var throughput = new BenchmarkResult(context.Suite, Name, Throughput);
+        var p50 = new BenchmarkResult(context.Suite, Name + "-p50", Latency);
+        var p99 = new BenchmarkResult(context.Suite, Name + "-p99", Latency);
+        var balances = new BenchmarkResult(context.Suite, "balance-check", Mismatches);
+        var url = context.Get(_url);
+        var variants = string.IsNullOrWhiteSpace(url) ? context.Variants.Where(v => v.Available()).ToList() : [Variant.Ours];
+        RunStats ours = default;
+        foreach (var variant in variants)
+        {
+            var label = $"{Name} [{variant.Label()}]";
+            try
+            {
+                var run = await RunVariantAsync(context, label, variant, url, cancellationToken);
+                throughput.With(variant, run.Rates);
+                p50.With(variant, [run.P50]);
+                p99.With(variant, [run.P99]);
+                balances.With(variant, [run.Mismatched]);
+                throughput.Notes.Add($"{run.Description}; {run.Summary}");
+                balances.Notes.Add($"{variant.Label()}: {run.Verdict}");
+                if (variant == Variant.Ours) ours = run.Stats;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                foreach (var row in new[] { throughput, p50, p99, balances }) row.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
+                context.Info(label, $"FAILED: {e}");
+            }
+        }
+        throughput.Bottleneck = ours.Wall == TimeSpan.Zero ? "-" : string.Create(CultureInfo.InvariantCulture,
+            $"the SQLite journal's write path (one writer, CPU per event in Akka.Persistence.Sql), not HTTP: process {ours.ProcessCores:0.0} cores, machine {ours.MachineBusyCores:0.0} of {Environment.ProcessorCount}, GC paused {ours.GcPauseShare:P0}");
+        p50.Bottleneck = p99.Bottleneck = "queueing: 64 requests in flight / the journal's throughput (Little's law); p99 adds GC pauses and write batches";
+        balances.Bottleneck = "-";
+        return [throughput, p50, p99, balances];
+    }
+
+    private sealed record VariantRun(IReadOnlyList<double> Rates, double P50, double P99, double Mismatched, string Verdict, string Description, string Summary, RunStats Stats);
+
+    private async Task<VariantRun> RunVariantAsync(BenchmarkContext context, string label, Variant variant, string url, CancellationToken cancellationToken)
+    {
         var accounts = Math.Max(1, context.Get(_accounts));
         var concurrency = Math.Clamp(context.Get(_concurrency), 1, 4096);
+        var windows = Math.Max(1, context.Get(_windows));
         var duration = TimeSpan.FromSeconds(Math.Clamp(context.Get(_duration), 1, 600));
         var warmup = TimeSpan.FromSeconds(Math.Clamp(context.Get(_warmupSeconds), 0, 60));
-        var url = context.Get(_url);
 
         InProcessBankHost? host = null;
         Uri address;
+        string description;
         if (string.IsNullOrWhiteSpace(url))
         {
-            host = await InProcessBankHost.StartAsync(cancellationToken);
+            host = await InProcessBankHost.StartAsync(variant, cancellationToken);
             address = host.Address;
-            context.Progress.Info(label, $"started Bank.Host in-process at {address} (SQLite journal, synchronous=FULL, in a temp directory; log level Warning)");
+            description = host.Description;
+            context.Info(label, $"started at {address}: {description}");
         }
         else
         {
             address = new Uri(url);
-            context.Progress.Info(label, $"loading {address}");
+            description = $"the host at {address}";
+            context.Info(label, $"loading {address}");
         }
 
         try
@@ -70,71 +109,61 @@ public sealed class HttpLoadBenchmark : AsyncBenchmark
                 AutomaticDecompression = DecompressionMethods.None,
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             };
-            using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+            using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
             client.DefaultRequestHeaders.ExpectContinue = false;
 
             var ledger = new Ledger(accounts);
             var runId = Guid.NewGuid().ToString("N")[..8];
             var clock = Stopwatch.StartNew();
             await OpenAccountsAsync(client, ledger, runId, concurrency, cancellationToken);
-            context.Progress.Info(label, $"opened {accounts:N0} accounts (1,000.00 each) in {clock.Elapsed.TotalSeconds:0.0} s");
+            context.Info(label, $"opened {accounts:N0} accounts (1,000.00 each) in {clock.Elapsed.TotalSeconds:0.0} s");
 
             var accountIds = Enumerable.Range(0, accounts).Select(i => Encoding.UTF8.GetBytes(AccountId(runId, i))).ToArray();
             var connections = Enumerable.Range(0, concurrency).Select(_ => RawHttpConnection.For(address)).ToArray();
             var rates = new List<double>();
             var all = new List<long>();
             var totals = new LoadResult();
+            var stats = RunStats.Start();
             try
             {
-                for (var i = 1; i <= context.Warmups && warmup > TimeSpan.Zero; i++)
+                if (warmup > TimeSpan.Zero)
                 {
                     var w = await LoadAsync(connections, ledger, accountIds, warmup, cancellationToken);
-                    context.Progress.Sample(label, $"warm-up {i}/{context.Warmups}", w.Rate, "req/s", w.Summary);
+                    context.Progress.Sample($"{context.Suite} {label}", "warm-up", w.Rate, "req/s", w.Summary);
                 }
 
-                var window = duration / context.Runs;
-                for (var i = 1; i <= context.Runs; i++)
+                Measure.FullCollect();
+                stats = RunStats.Start();
+                var window = duration / windows;
+                for (var i = 1; i <= windows; i++)
                 {
-                    Measure.FullCollect();
-                    var gc = GcSnapshot.Take();
+                    var windowStats = RunStats.Start();
                     var run = await LoadAsync(connections, ledger, accountIds, window, cancellationToken);
                     rates.Add(run.Rate);
                     all.AddRange(run.Latencies);
                     totals.Add(run, latencies: false);
-                    context.Progress.Sample(label, $"window {i}/{context.Runs}", run.Rate, "req/s", $"{run.Summary}; {GcSnapshot.Take().Since(gc)}");
+                    context.Progress.Sample($"{context.Suite} {label}", $"window {i}/{windows}", run.Rate, "req/s", $"{run.Summary}; {windowStats.Stop()}");
                 }
             }
             finally
             {
                 foreach (var connection in connections) await connection.DisposeAsync();
             }
+            var measured = stats.Stop();
 
             all.Sort();
             var (p50, p99, p999) = (Percentile(all, 0.50), Percentile(all, 0.99), Percentile(all, 0.999));
-            context.Progress.Info(label,
-                $"measured {duration.TotalSeconds:0} s: {totals.Requests:N0} requests, p50 {p50:0.00} ms, p99 {p99:0.00} ms, p99.9 {p999:0.00} ms, max {Percentile(all, 1):0.00} ms; "
-                + $"{totals.Deposits:N0} deposits, {totals.Withdrawals:N0} withdrawals, {totals.Refused:N0} refused overdraws (409), {totals.Errors:N0} errors");
+            var summary = $"{accounts:N0} accounts, {concurrency} in flight, {duration.TotalSeconds:0} s measured: {totals.Requests:N0} requests, p50 {p50:0.0} ms, p99 {p99:0.0} ms, "
+                          + $"p99.9 {p999:0.0} ms, max {Percentile(all, 1):0.0} ms; {totals.Deposits:N0} deposits, {totals.Withdrawals:N0} withdrawals, "
+                          + $"{totals.Refused:N0} refused overdraws (409), {totals.Errors:N0} errors";
+            context.Info(label, summary);
 
             clock.Restart();
             var (checkedCount, mismatched, uncertain) = await CheckBalancesAsync(client, ledger, runId, concurrency, context, label, cancellationToken);
             var verdict = mismatched == 0 && uncertain == 0 && ledger.Errors == 0 ? "PASS" : "FAIL";
-            context.Progress.Info(label,
-                $"balance check {verdict}: {checkedCount:N0} accounts read back in {clock.Elapsed.TotalSeconds:0.0} s, {mismatched:N0} mismatched, "
-                + $"{uncertain:N0} with an unknown outcome (error or timeout) left out; {ledger.Errors:N0} errors in all");
-            Console.WriteLine($"balance check: {verdict}");
-
-            var where = host is null ? address.ToString() : "in-process Bank.Host, SQLite FULL";
-            var load = $"{accounts:N0} accounts, {concurrency} in flight, {duration.TotalSeconds:0} s in {context.Runs} windows; {where}";
-            return
-            [
-                new BenchmarkResult(context.Suite, Name, Throughput, rates,
-                    $"{load}; {totals.Refused:N0} refused overdraws, {totals.Errors:N0} errors; balance check {verdict}"),
-                new BenchmarkResult(context.Suite, Name + " p50", Latency, [p50]),
-                new BenchmarkResult(context.Suite, Name + " p99", P99, [p99]),
-                new BenchmarkResult(context.Suite, Name + " p99.9", Latency, [p999]),
-                new BenchmarkResult(context.Suite, Name + " balances", Mismatches, [mismatched + uncertain],
-                    $"{verdict}: {mismatched} accounts off, {uncertain} unknown outcomes, {ledger.Errors} errors"),
-            ];
+            verdict += $": {checkedCount:N0} of {accounts:N0} accounts checked, {mismatched:N0} mismatched, {uncertain:N0} with an unknown outcome (error or timeout) left out, {ledger.Errors:N0} errors";
+            context.Info(label, $"balance check {verdict} ({clock.Elapsed.TotalSeconds:0.0} s)");
+            return new VariantRun(rates, p50, p99, mismatched + uncertain, verdict, description, summary, measured);
         }
         finally
         {

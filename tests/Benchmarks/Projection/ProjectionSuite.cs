@@ -1,19 +1,39 @@
-using Actors.Benchmarks.Core;
 using Actors.Benchmarks.Shared;
 
 namespace Actors.Benchmarks.Projection;
 
 /// <summary>
-/// The read side over SQLite: the bank's "bank-accounts" projection (Bank.ReadModels) fed by the SQLite read journal
-/// (Actors.Persistence.Query), in the journal's own file, as the host runs it.
+/// Projection lag p99 and read-model rebuild events/s. They need the read side on Akka.Streams (src/Bank.ReadModels),
+/// which is being rewritten in another branch: until it is in main, this suite only says so.
 /// </summary>
 public static class ProjectionSuite
 {
-    public const string Akka = CoreSuite.Akka;
-
     public static BenchmarkSuite Create() => new(
         "projection",
-        "The bank read model over SQLite: projection lag under a write load, rebuild speed (Actors.Persistence.Query, Bank.ReadModels).",
-        new ProjectionLagBenchmark(),
-        new ProjectionRebuildBenchmark());
+        "Projection lag p99 and read-model rebuild events/s (waiting for the read side on Akka.Streams to be merged).",
+        new PendingReadSideBenchmark());
+
+    private sealed class PendingReadSideBenchmark : Benchmark
+    {
+        public override string Name => "pending";
+        public override string Description => "Not measurable yet: the read side (src/Bank.ReadModels on Akka.Streams) is not in main.";
+
+        public override Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+        {
+            context.Info(Name, "the read side on Akka.Streams is not merged yet: projection lag and rebuild are not measured");
+            IReadOnlyList<BenchmarkResult> rows =
+            [
+                Pending(context, "lag-p99", new Metric("ms", Better.Lower)),
+                Pending(context, "rebuild", new Metric("events/s", Better.Higher)),
+            ];
+            return Task.FromResult(rows);
+        }
+
+        private static BenchmarkResult Pending(BenchmarkContext context, string name, Metric metric)
+        {
+            var result = new BenchmarkResult(context.Suite, name, metric) { Bottleneck = "not measured: read side not merged" };
+            foreach (var variant in context.Variants.Where(v => v.Available())) result.Failures[variant] = "the read side on Akka.Streams is not in main yet";
+            return result;
+        }
+    }
 }
