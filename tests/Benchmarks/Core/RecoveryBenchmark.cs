@@ -39,70 +39,109 @@ public sealed class RecoveryBenchmark : Benchmark
         // Each run is a fraction of a second: enough warm-ups for the replay path to reach its optimized tier.
         var warmups = context.Warmups(8);
         var runs = context.Runs(5);
-        foreach (var variant in context.Variants.Where(v => v.Available()))
+        // One node per variant, both up at once, their runs interleaved (ours, plain, ours, plain ...): a machine whose
+        // speed drifts shifts both alike.
+        var nodes = new Dictionary<Variant, (BenchDatabase Database, BenchNode Node)>();
+        try
         {
-            var label = $"{Name} [{variant.Label()}]";
-            try
+            foreach (var variant in context.Variants.Where(v => v.Available()))
             {
-                await using var database = BenchDatabase.Sqlite();
-                await using var node = await BenchNode.StartAsync(variant, database.Store, cancellationToken);
-                var clock = Stopwatch.StartNew();
-                var at = DateTimeOffset.UtcNow.AddDays(-1);
-                var plainHistory = AccountData.History("recovery-full", events, at).ToList();
-                var snapshotHistory = AccountData.History("recovery-snapshot", events, at).ToList();
-                await JournalSeeding.WriteAsync(node.System, [("recovery-full", plainHistory), ("recovery-snapshot", snapshotHistory)], cancellationToken);
-                var state = AccountDecider.Fold(AccountState.Initial("recovery-snapshot", node.Settings.IdempotencyWindow), snapshotHistory.Take(snapshotAt));
-                await JournalSeeding.SaveSnapshotAsync(node.System, "recovery-snapshot", snapshotAt, state, cancellationToken);
-                context.Info(label, $"stored 2 accounts x {events:N0} events and a snapshot at {snapshotAt:N0} in {clock.Elapsed.TotalSeconds:0.0} s; {node.Description}");
-
-                var incarnation = 0;
-                long allocated = 0;
-                async Task<double> RecoverAsync(string accountId, CancellationToken ct)
-                {
-                    var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-                    var started = Stopwatch.GetTimestamp();
-                    var actor = node.System.ActorOf(AccountActor.Props(accountId, node.Settings), $"{accountId}-{++incarnation}");
-                    // A recovery that fails stops the actor (Akka's rule): fail at once rather than at the ask's timeout.
-                    using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    var stopped = actor.WatchAsync(stopWatching.Token);
-                    var ask = actor.Ask<AccountState>(new GetAccount(accountId), AccountAsks.Timeout, ct);
-                    if (await Task.WhenAny(ask, stopped) != ask)
-                        throw new InvalidOperationException($"{accountId} stopped instead of answering: its recovery failed (the node's log says why).");
-                    await stopWatching.CancelAsync();
-                    var recovered = await ask;
-                    var elapsed = Stopwatch.GetElapsedTime(started);
-                    allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-                    if (recovered.Version != events) throw new InvalidOperationException($"{accountId} recovered at version {recovered.Version}, not {events}.");
-                    if (!await actor.GracefulStop(TimeSpan.FromSeconds(10))) throw new TimeoutException($"{actor.Path} did not stop.");
-                    return elapsed.TotalMilliseconds;
-                }
-
-                var (fullSamples, _) = await Measure.RepeatAsync(context, $"{full.Name} [{variant.Label()}]", Plain, warmups, runs, ct => RecoverAsync("recovery-full", ct), cancellationToken);
-                full.With(variant, fullSamples);
-                full.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{variant.Label()}: {allocated / (double)events:N0} B allocated per replayed event; {node.Description}"));
+                var label = $"{Name} [{variant.Label()}]";
+                var database = BenchDatabase.Sqlite();
                 try
                 {
-                    var (snapshotSamples, _) = await Measure.RepeatAsync(context, $"{snapshotted.Name} [{variant.Label()}]", WithSnapshot, warmups, runs,
-                        ct => RecoverAsync("recovery-snapshot", ct), cancellationToken);
-                    snapshotted.With(variant, snapshotSamples);
-                    snapshotted.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"{variant.Label()}: snapshot at {snapshotAt:N0} (state + {node.Settings.IdempotencyWindow:N0}-command idempotency window) + {events - snapshotAt:N0} events, {allocated / 1024.0:N0} KB allocated per recovery"));
+                    var node = await BenchNode.StartAsync(variant, database.Store, cancellationToken);
+                    nodes[variant] = (database, node);
+                    var clock = Stopwatch.StartNew();
+                    var at = DateTimeOffset.UtcNow.AddDays(-1);
+                    var fullHistory = AccountData.History(FullId, events, at).ToList();
+                    var snapshotHistory = AccountData.History(SnapshotId, events, at).ToList();
+                    await JournalSeeding.WriteAsync(node.System, [(FullId, fullHistory), (SnapshotId, snapshotHistory)], cancellationToken);
+                    var state = AccountDecider.Fold(AccountState.Initial(SnapshotId, node.Settings.IdempotencyWindow), snapshotHistory.Take(snapshotAt));
+                    await JournalSeeding.SaveSnapshotAsync(node.System, SnapshotId, snapshotAt, state, cancellationToken);
+                    context.Info(label, $"stored 2 accounts x {events:N0} events and a snapshot at {snapshotAt:N0} in {clock.Elapsed.TotalSeconds:0.0} s; {node.Description}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    snapshotted.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
-                    context.Info(label, $"FAILED recovering from the snapshot: {e.GetType().Name}: {e.Message}");
+                    if (!nodes.ContainsKey(variant)) await database.DisposeAsync();
+                    full.Failures[variant] = snapshotted.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
+                    context.Info(label, $"FAILED: {e.GetType().Name}: {e.Message}");
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+
+            await MeasureAsync(full, FullId, "no snapshot, SQLite, replay pages of 1,000", (allocated, _) => $"{allocated / (double)events:N0} B allocated per replayed event");
+            await MeasureAsync(snapshotted, SnapshotId, "", (allocated, settings) =>
+                $"snapshot at {snapshotAt:N0} (state + {settings.IdempotencyWindow:N0}-command idempotency window) + {events - snapshotAt:N0} events, {allocated / 1024.0:N0} KB allocated per recovery");
+        }
+        finally
+        {
+            foreach (var (database, node) in nodes.Values)
             {
-                full.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
-                context.Info(label, $"FAILED: {e.GetType().Name}: {e.Message}");
+                await node.DisposeAsync();
+                await database.DisposeAsync();
             }
         }
+
+        async Task MeasureAsync(BenchmarkResult row, string accountId, string what, Func<long, Bank.Actors.Accounts.AccountSettings, string> allocation)
+        {
+            var samples = new Dictionary<Variant, List<double>>();
+            var allocated = new Dictionary<Variant, long>();
+            for (var round = 1; round <= warmups + runs; round++)
+            {
+                var phase = round <= warmups ? $"warm-up {round}/{warmups}" : $"run {round - warmups}/{runs}";
+                foreach (var (variant, (_, node)) in nodes.Where(n => !row.Failures.ContainsKey(n.Key)))
+                {
+                    try
+                    {
+                        Measure.FullCollect();
+                        var mark = RunStats.Start();
+                        var (ms, bytes) = await RecoverAsync(node, accountId, events, cancellationToken);
+                        context.Progress.Sample($"{context.Suite} {row.Name} [{variant.Label()}]", phase, ms, "ms", mark.Stop().ToString());
+                        if (round <= warmups) continue;
+                        (samples.TryGetValue(variant, out var list) ? list : samples[variant] = []).Add(ms);
+                        allocated[variant] = bytes;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        row.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
+                        context.Info($"{row.Name} [{variant.Label()}]", $"FAILED: {e.GetType().Name}: {e.Message}");
+                    }
+                }
+            }
+            foreach (var (variant, list) in samples.Where(s => !row.Failures.ContainsKey(s.Key)))
+            {
+                row.With(variant, list);
+                row.Notes.Add($"{variant.Label()}: {allocation(allocated[variant], nodes[variant].Node.Settings)}; {nodes[variant].Node.Description}");
+            }
+        }
+
         full.Bottleneck = "CPU of the replay (linq2db row reads, deserializing each event, Evolve with its idempotency window), pages of 1,000";
         snapshotted.Bottleneck = "three queries (snapshot, highest sequence number, events after it) and deserializing the snapshot's 1,000-entry window";
         return [full, snapshotted];
+    }
+
+    private const string FullId = "recovery-full";
+    private const string SnapshotId = "recovery-snapshot";
+    private static int _incarnation;
+
+    /// <summary>A new account actor for <paramref name="accountId"/>, asked for its state: the time to the reply, and the bytes allocated meanwhile.</summary>
+    private static async Task<(double Milliseconds, long Allocated)> RecoverAsync(BenchNode node, string accountId, int events, CancellationToken ct)
+    {
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var started = Stopwatch.GetTimestamp();
+        var actor = node.System.ActorOf(AccountActor.Props(accountId, node.Settings), $"{accountId}-{Interlocked.Increment(ref _incarnation)}");
+        // A recovery that fails stops the actor (Akka's rule): fail at once rather than at the ask's timeout.
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var stopped = actor.WatchAsync(stopWatching.Token);
+        var ask = actor.Ask<AccountState>(new GetAccount(accountId), AccountAsks.Timeout, ct);
+        if (await Task.WhenAny(ask, stopped) != ask)
+            throw new InvalidOperationException($"{accountId} stopped instead of answering: its recovery failed (the node's log says why).");
+        await stopWatching.CancelAsync();
+        var recovered = await ask;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        if (recovered.Version != events) throw new InvalidOperationException($"{accountId} recovered at version {recovered.Version}, not {events}.");
+        if (!await actor.GracefulStop(TimeSpan.FromSeconds(10))) throw new TimeoutException($"{actor.Path} did not stop.");
+        return (elapsed.TotalMilliseconds, allocated);
     }
 }

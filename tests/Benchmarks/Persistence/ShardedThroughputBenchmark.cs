@@ -65,32 +65,44 @@ public sealed class ShardedThroughputBenchmark(StoreKind kind) : Benchmark
         // 30 s or more, and opening the accounts already warms the write path up: one run each.
         var runs = context.Runs(kind == StoreKind.InMemory ? 3 : 1);
         var warmups = context.Warmups(kind == StoreKind.InMemory ? 1 : 0);
-        RunStats ours = default;
-        var oursDetail = "";
-        foreach (var variant in context.Variants.Where(v => v.Available()))
+        // The variants' runs are interleaved (ours, plain, ours, plain ...), so a machine whose speed drifts (neighbours,
+        // a VM) shifts both alike and the ratio stays fair.
+        var variants = context.Variants.Where(v => v.Available()).ToList();
+        var samples = variants.ToDictionary(v => v, _ => new List<double>());
+        var stats = new Dictionary<Variant, RunStats>();
+        var details = new Dictionary<Variant, string>();
+        for (var round = 1; round <= warmups + runs; round++)
         {
-            var label = $"{Name} [{variant.Label()}]";
-            string? description = null;
-            var details = new List<string>();
-            try
+            var phase = round <= warmups ? $"warm-up {round}/{warmups}" : $"run {round - warmups}/{runs}";
+            foreach (var variant in variants.Where(v => !result.Failures.ContainsKey(v)))
             {
-                var (samples, last) = await Measure.RepeatAsync(context, label, metric, warmups, runs, async ct =>
+                var label = $"{Name} [{variant.Label()}]";
+                try
                 {
-                    var run = await RunOnceAsync(context, label, variant, postgres, accounts, deposits, inFlight, maxDuration, ct);
-                    description = run.Description;
-                    details.Add(run.Detail);
-                    return run.Rate;
-                }, cancellationToken);
-                result.With(variant, samples);
-                result.Notes.Add($"{description}; {details[^1]}");
-                if (variant == Variant.Ours) (ours, oursDetail) = (last, details[^1]);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                result.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
-                context.Info(label, $"FAILED: {e.GetType().Name}: {e.Message}");
+                    Measure.FullCollect();
+                    var mark = RunStats.Start();
+                    var run = await RunOnceAsync(context, label, variant, postgres, accounts, deposits, inFlight, maxDuration, cancellationToken);
+                    var last = mark.Stop();
+                    context.Progress.Sample($"{context.Suite} {label}", phase, run.Rate, metric.Unit, last.ToString());
+                    if (round <= warmups) continue;
+                    samples[variant].Add(run.Rate);
+                    stats[variant] = last;
+                    details[variant] = $"{run.Description}; {run.Detail}";
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    result.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
+                    context.Info(label, $"FAILED: {e.GetType().Name}: {e.Message}");
+                }
             }
         }
+        foreach (var variant in variants.Where(v => samples[v].Count > 0 && !result.Failures.ContainsKey(v)))
+        {
+            result.With(variant, samples[variant]);
+            result.Notes.Add(details[variant]);
+        }
+        var ours = stats.GetValueOrDefault(Variant.Ours);
+        var oursDetail = details.GetValueOrDefault(Variant.Ours) ?? "";
         result.Bottleneck = Bottleneck(ours, oursDetail);
         return [result];
     }

@@ -31,9 +31,11 @@ public static class ProjectionSuite
 
         private static BenchmarkResult Pending(BenchmarkContext context, string name, Metric metric)
         {
-            var result = new BenchmarkResult(context.Suite, name, metric) { Bottleneck = "not measured: read side not merged" };
-            foreach (var variant in context.Variants.Where(v => v.Available())) result.Failures[variant] = "the read side on Akka.Streams is not in main yet";
-            return result;
+            return new BenchmarkResult(context.Suite, name, metric)
+            {
+                Bottleneck = "-",
+                NotMeasured = "the read side on Akka.Streams (src/Bank.ReadModels) is not in main yet; this suite gets its benchmarks once it is",
+            };
         }
     }
 }

@@ -75,6 +75,9 @@ public sealed class BenchmarkResult(string suite, string name, Metric metric)
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>Why the row has no figures at all in this build (e.g. what it needs is not merged yet); its cells say "not measured".</summary>
+    public string? NotMeasured { get; set; }
+
     public double? Median(Variant variant) => Samples.TryGetValue(variant, out var samples) && samples.Count > 0 ? Stats.Median(samples) : null;
 
     public BenchmarkResult With(Variant variant, IReadOnlyList<double> samples)

@@ -56,6 +56,7 @@ public static class Reporting
         output.WriteLine();
         foreach (var r in results)
         {
+            if (r.NotMeasured is not null) output.WriteLine($"- {r.Suite} {r.Name}: not measured: {r.NotMeasured}");
             foreach (var note in r.Notes) output.WriteLine($"- {r.Suite} {r.Name}: {note}");
             foreach (var (variant, failure) in r.Failures) output.WriteLine($"- {r.Suite} {r.Name}, {variant.Label()}: {failure}");
         }
@@ -65,6 +66,7 @@ public static class Reporting
 
     private static string Cell(BenchmarkResult r, Variant variant)
     {
+        if (r.NotMeasured is not null) return variant.Available() ? "not measured" : "n/a";
         if (r.Failures.TryGetValue(variant, out var failure)) return "failed (see below)";
         if (!r.Samples.TryGetValue(variant, out var samples) || samples.Count == 0)
             return variant == Variant.GroupCommit && !variant.Available() ? "n/a (not in main yet)" : "-";
