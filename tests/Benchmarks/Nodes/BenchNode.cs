@@ -69,6 +69,9 @@ public sealed class BenchNode : IAsyncDisposable
     /// <summary>What the node runs on: store, serializer, journal settings (checked on the running system, not assumed).</summary>
     public string Description { get; }
 
+    /// <summary>An environment variable with HOCON applied over ours only (to try a setting); shown in the node's description.</summary>
+    public const string ExtraHoconVariable = "ACTORS_BENCH_HOCON";
+
     /// <summary>The configuration of a variant on a store, as the node is started with.</summary>
     public static Config ConfigFor(Variant variant, Store store)
     {
@@ -82,7 +85,8 @@ public sealed class BenchNode : IAsyncDisposable
                 _ => "akka.persistence.journal.plugin = \"akka.persistence.journal.inmem\"\n"
                      + "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.inmem\"\n",
             };
-            return BankHocon.Load(quiet + overrides).Config;
+            // ACTORS_BENCH_HOCON: HOCON over ours, to try a setting before it goes into hocon/*.conf (the run's notes show it).
+            return BankHocon.Load(quiet + overrides + "\n" + (Environment.GetEnvironmentVariable(ExtraHoconVariable) ?? "")).Config;
         }
         if (variant != Variant.Plain) throw new NotSupportedException($"{variant.Label()} is not available in this build.");
 
@@ -186,6 +190,8 @@ public sealed class BenchNode : IAsyncDisposable
     {
         var serializer = system.Serialization.FindSerializerForType(typeof(MoneyDeposited)).GetType().Name;
         var text = $"{variant.Label()}: {store.Label}, events by {serializer}";
+        if (variant == Variant.Ours && Environment.GetEnvironmentVariable(ExtraHoconVariable) is { Length: > 0 } extra)
+            text += $" (with {ExtraHoconVariable}: {extra.ReplaceLineEndings(" ")})";
         if (store.Kind == StoreKind.InMemory) return text;
         var journal = system.Settings.Config.GetConfig("akka.persistence.journal.sql");
         text += string.Create(CultureInfo.InvariantCulture,
