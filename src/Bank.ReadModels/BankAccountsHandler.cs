@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Actors.Core.Logging;
-using Actors.Persistence.Query;
-using Actors.Persistence.Query.Projections;
+using Akka.Event;
+using Akka.Persistence.Query;
 using Bank.Domain;
+using Bank.ReadModels.Projections;
 
 namespace Bank.ReadModels;
 
@@ -18,10 +18,10 @@ public sealed class BankAccountsHandler : IProjectionHandler
 {
     private readonly BankSql _sql;
     private readonly string _projectionName;
-    private readonly ILogSink? _log;
+    private readonly ILoggingAdapter? _log;
 
     /// <param name="projectionName">The projection this handler belongs to: its stored offset goes back to 0 when the schema is rebuilt.</param>
-    public BankAccountsHandler(ProjectionDatabase database, string projectionName = BankReadModel.ProjectionName, ILogSink? log = null)
+    public BankAccountsHandler(ProjectionDatabase database, string projectionName = BankReadModel.ProjectionName, ILoggingAdapter? log = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentException.ThrowIfNullOrEmpty(projectionName);
@@ -47,11 +47,10 @@ public sealed class BankAccountsHandler : IProjectionHandler
             foreach (var statement in _sql.Drop) await session.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
             var reset = await session.ExecuteAsync(_sql.ResetOffset, cancellationToken, ("name", _projectionName)).ConfigureAwait(false);
             await session.ExecuteAsync(_sql.WriteVersion, cancellationToken, ("version", BankSql.SchemaVersion)).ConfigureAwait(false);
-            if (reset == 1 && _log is { } log && log.IsEnabled(ActorLogLevel.Warning))
+            if (reset == 1 && _log is { IsWarningEnabled: true } log)
             {
-                log.Log(ActorLogLevel.Warning, "projection/" + _projectionName,
-                    $"The read model's tables were of schema version {version?.ToString(CultureInfo.InvariantCulture) ?? "1"}, not {BankSql.SchemaVersion}: " +
-                    "they were dropped and are rebuilt from offset 0.", null);
+                log.Warning("The read model of projection {0} had tables of schema version {1}, not {2}: they were dropped and are rebuilt from offset 0.",
+                    _projectionName, version?.ToString(CultureInfo.InvariantCulture) ?? "1", BankSql.SchemaVersion);
             }
         }
         foreach (var statement in _sql.Schema) await session.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
@@ -95,6 +94,26 @@ public sealed class BankAccountsHandler : IProjectionHandler
                 ("currency", row.Currency), ("accounts_open", row.AccountsOpen), ("accounts_closed", row.AccountsClosed),
                 ("total_balance", row.TotalBalance), ("total_deposited", row.TotalDeposited), ("total_withdrawn", row.TotalWithdrawn)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The version of each account of the batch, by its persistence id: the account's summary version is the sequence
+    /// number of its last applied event, so an event that skips versions reveals events the stream skipped.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>?> AppliedSequenceNrsAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(events);
+        var accounts = await LoadAccountsAsync(session, events, cancellationToken).ConfigureAwait(false);
+        var applied = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (accounts is null) return applied;
+        foreach (var envelope in events)
+        {
+            if (envelope.Event is AccountEvent @event && accounts.TryGetValue(@event.AccountId, out var account))
+                applied[envelope.PersistenceId] = account.Version;
+        }
+        return applied;
     }
 
     internal static async Task<BankTotals> ReadTotalsAsync(ProjectionSession session, BankSql sql, CancellationToken cancellationToken)
@@ -174,7 +193,7 @@ public sealed class BankAccountsHandler : IProjectionHandler
                 return false;
 
             default:
-                throw new InvalidOperationException($"Unknown account event {@event.GetType().Name} at offset {envelope.Offset}.");
+                throw new InvalidOperationException($"Unknown account event {@event.GetType().Name} at offset {ProjectionSource.OrderingOf(envelope)}.");
         }
     }
 
@@ -192,7 +211,7 @@ public sealed class BankAccountsHandler : IProjectionHandler
     {
         if (current >= envelope.SequenceNr) return;
         throw new InvalidOperationException(
-            $"{@event.GetType().Name} of account '{@event.AccountId}' at version {envelope.SequenceNr} (offset {envelope.Offset}) does not follow " +
+            $"{@event.GetType().Name} of account '{@event.AccountId}' at version {envelope.SequenceNr} (offset {ProjectionSource.OrderingOf(envelope)}) does not follow " +
             $"the read model's version {current}: an event is missing from the stream.");
     }
 
@@ -242,7 +261,7 @@ public sealed class BankAccountsHandler : IProjectionHandler
         statement.Bind(first + 4, amount);
         statement.Bind(first + 5, balanceAfter);
         statement.Bind(first + 6, at);
-        statement.Bind(first + 7, envelope.Offset);
+        statement.Bind(first + 7, ProjectionSource.OrderingOf(envelope));
     }
 
     /// <summary>One write per account the batch changed: an INSERT for a new one, an UPDATE guarded by the version read.</summary>

@@ -1,6 +1,7 @@
-using Actors.Core.Logging;
-using Actors.Persistence.Query;
-using Actors.Persistence.Query.Projections;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Bank.ReadModels.Projections;
 
 namespace Bank.ReadModels;
 
@@ -9,7 +10,7 @@ public static class BankReadModel
 {
     public const string ProjectionName = "bank-accounts";
 
-    /// <summary>The tag every account event carries (Bank.Actors' BankEventTypes.AccountTag).</summary>
+    /// <summary>The tag every account event carries (the account actor persists <c>new Tagged(event, ["account"])</c>).</summary>
     public const string AccountTag = "account";
 
     public const int DefaultPageSize = 100;
@@ -17,18 +18,26 @@ public static class BankReadModel
 
     /// <summary>
     /// The projection that keeps account_summary, account_transaction and bank_totals (by currency) from the events
-    /// tagged <see cref="AccountTag"/>. A database holding an older shape of these tables is rebuilt from offset 0. <paramref name="database"/> should be the journal's database.
+    /// tagged <see cref="AccountTag"/>. <paramref name="database"/> must be the journal's database. A database holding an
+    /// older shape of these tables is rebuilt from offset 0. Every event of an account's persistence id must be an
+    /// <see cref="Bank.Domain.AccountEvent"/> tagged <see cref="AccountTag"/> (the per-account hole check relies on it).
     /// </summary>
-    public static Projection CreateProjection(
-        IReadJournal readJournal,
+    /// <param name="system">Materializes the projection's stream (and gives the default logger).</param>
+    /// <param name="readJournal">Akka.Persistence.Sql's SqlReadJournal (any journal with Sequence offsets that are its table's ordering).</param>
+    public static Projection CreateProjection<TJournal>(
+        ActorSystem system,
+        TJournal readJournal,
         ProjectionDatabase database,
         ProjectionSettings? settings = null,
-        ILogSink? log = null,
+        ILoggingAdapter? log = null,
         TimeProvider? time = null)
+        where TJournal : IEventsByTagQuery, ICurrentEventsByPersistenceIdQuery
     {
+        ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(readJournal);
         ArgumentNullException.ThrowIfNull(database);
-        return new Projection(ProjectionName, ProjectionSource.EventsByTag(readJournal, AccountTag),
+        log ??= Logging.GetLogger(system, "projection/" + ProjectionName);
+        return new Projection(ProjectionName, system, ProjectionSource.EventsByTag(readJournal, AccountTag),
             new BankAccountsHandler(database, ProjectionName, log), database, settings, log, time);
     }
 }

@@ -1,6 +1,6 @@
 using System.Data.Common;
-using Actors.Persistence.Query.Projections;
 using Bank.Domain;
+using Bank.ReadModels.Projections;
 
 namespace Bank.ReadModels;
 

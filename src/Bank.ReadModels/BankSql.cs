@@ -1,4 +1,4 @@
-using Actors.Persistence.Query.Projections;
+using Bank.ReadModels.Projections;
 
 namespace Bank.ReadModels;
 

@@ -1,181 +1,178 @@
-using Actors.Core;
-using Actors.Core.Entities;
-using Actors.Persistence;
-using Actors.Persistence.InMemory;
-using Actors.Persistence.Serialization;
+using Akka.Persistence;
+using Bank.Actors.Accounts;
+using Bank.Actors.Tests.Support;
 using Bank.Domain;
 
 namespace Bank.Actors.Tests;
 
-public sealed class AccountActorSpecs : global::Actors.TestKit.TestKit
+/// <summary>One account actor on the in-memory test journal: persist then reply, recovery, snapshots, injected journal faults, idempotency.</summary>
+public sealed class AccountActorSpecs(ITestOutputHelper output) : AccountSpec(output)
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
-    private readonly InMemoryJournal _journal;
-    private readonly InMemorySnapshotStore _snapshots;
-    private readonly AccountSettings _settings = new() { SnapshotEvery = 5, KeepSnapshots = 2, PassivateAfter = TimeSpan.FromMinutes(5) };
-
-    public AccountActorSpecs()
-    {
-        var serializer = new JsonEventSerializer(BankEventTypes.Register(new EventTypeRegistry()));
-        _journal = new InMemoryJournal(serializer);
-        _snapshots = new InMemorySnapshotStore(serializer);
-        Persistence.Register(Sys, _journal, _snapshots);
-    }
-
-    private IActorRef Region(AccountSettings? settings = null) => ActorOf(AccountRegion.Props(settings ?? _settings));
-
-    private async Task<AccountReply> Send(IActorRef region, AccountCommand command)
-    {
-        region.Tell(command, TestActor);
-        return await ExpectMsgAsync<AccountReply>();
-    }
-
-    private static OpenAccount Open(string id, decimal initial = 0m) => new(id, "Ada", "EUR", initial, Guid.NewGuid(), Now);
-    private static Deposit DepositOf(string id, decimal amount, Guid? commandId = null) => new(id, amount, commandId ?? Guid.NewGuid(), Now);
-    private static Withdraw WithdrawalOf(string id, decimal amount) => new(id, amount, Guid.NewGuid(), Now);
-
-    private static AccountView Accepted(AccountReply reply) => Assert.IsType<AccountReply.Accepted>(reply).View;
+    private static readonly AccountSettings NoSnapshots = new() { SnapshotEvery = 0 };
 
     [Fact]
-    public async Task Recovery_after_a_stop_gives_the_same_balance()
+    public async Task Opening_with_an_initial_deposit_is_accepted_once_both_events_are_in_the_journal()
     {
-        var region = Region();
-        await Send(region, Open("a-1", 100m));
-        await Send(region, WithdrawalOf("a-1", 30.25m));
-        await Send(region, DepositOf("a-1", 0.5m));
-        Assert.True(await region.GracefulStop(Dilated(TimeSpan.FromSeconds(3))));
+        var account = StartAccount("acc-1", NoSnapshots);
+        var open = Open("acc-1", 100.50m);
 
-        var again = Region();
-        again.Tell(new GetAccount("a-1"), TestActor);
-        var state = await ExpectMsgAsync<AccountState>();
-        Assert.Equal(70.25m, state.Balance);
-        Assert.Equal(4, state.Version);
+        var reply = await Send(account, open);
+
+        Assert.Equal(new AccountReply.Accepted(new AccountView("acc-1", "Ada Lovelace", "EUR", 100.50m, AccountStatus.Open, 2), WasDuplicate: false), reply);
+        var (events, highest) = await JournalOf("acc-1");
+        Assert.Equal(2, highest);
+        Assert.Equal([1L, 2L], events.Select(e => e.SequenceNr));
+        Assert.Equal<object>(
+            [new AccountOpened("acc-1", "Ada Lovelace", "EUR", open.CommandId, At), new MoneyDeposited("acc-1", 100.50m, 100.50m, open.CommandId, At)],
+            events.Select(e => e.Payload));
+        Assert.Equal([("acc-1", 1L), ("acc-1", 2L)], await TaggedWith(AccountActor.Tag));
+    }
+
+    [Fact]
+    public async Task A_new_incarnation_recovers_the_state_from_the_journal()
+    {
+        var account = StartAccount("acc-1", NoSnapshots);
+        await Accepted(account, Open("acc-1", 100m));
+        await Accepted(account, WithdrawalOf("acc-1", 30.25m));
+        await Accepted(account, DepositOf("acc-1", 0.5m));
+        var before = await StateOf(account, "acc-1");
+        await Kill(account);
+
+        var recovered = await StateOf(StartAccount("acc-1", NoSnapshots), "acc-1");
+
+        Assert.Equal(before, recovered);
+        Assert.Equal((70.25m, 4L), (recovered.Balance, recovered.Version));
     }
 
     [Fact]
     public async Task Withdrawal_beyond_balance_is_refused_and_nothing_is_persisted()
     {
-        var region = Region();
-        await Send(region, Open("a-2", 10m));
-        var before = _journal.HighestOrdering;
+        var account = StartAccount("acc-1", NoSnapshots);
+        await Accepted(account, Open("acc-1", 10m));
 
-        var reply = await Send(region, WithdrawalOf("a-2", 10.01m));
+        var reply = await Send(account, WithdrawalOf("acc-1", 10.01m));
 
-        Assert.Equal(RejectionCode.InsufficientFunds, Assert.IsType<AccountReply.Rejected>(reply).Rejection.Code);
-        Assert.Equal(before, _journal.HighestOrdering);
+        var rejection = Assert.IsType<AccountReply.Rejected>(reply).Rejection;
+        Assert.Equal((RejectionCode.InsufficientFunds, "amount"), (rejection.Code, rejection.Field));
+        Assert.Equal(2, (await JournalOf("acc-1")).HighestSequenceNr);
+        await Kill(account);
+        var recovered = await StateOf(StartAccount("acc-1", NoSnapshots), "acc-1");
+        Assert.Equal((10m, 2L), (recovered.Balance, recovered.Version));
     }
 
     [Fact]
-    public async Task A_journal_write_failure_is_reported_and_the_next_command_sees_the_recovered_state()
+    public async Task A_snapshot_every_few_events_shortens_recovery_to_the_events_after_it_and_only_the_newest_are_kept()
     {
-        var region = Region();
-        await Send(region, Open("a-3", 50m));
+        var settings = new AccountSettings { SnapshotEvery = 3, KeepSnapshots = 2 };
+        var account = StartAccount("acc-1", settings);
+        await Accepted(account, Open("acc-1", 10m));                        // events 1, 2
+        for (var i = 1; i <= 8; i++) await Accepted(account, DepositOf("acc-1", i)); // events 3..10: snapshots at 3, 6, 9
+        var before = await StateOf(account, "acc-1");
 
-        _journal.FailNextWrite(persistenceId: "a-3");
-        region.Tell(DepositOf("a-3", 25m), TestActor);
-        var failure = await ExpectMsgAsync<Status.Failure>();
-        Assert.IsType<PersistenceFailureException>(failure.Cause);
-
-        var view = Accepted(await Send(region, DepositOf("a-3", 1m)));
-        Assert.Equal(51m, view.Balance);
-        Assert.Equal(3, view.Version);
-    }
-
-    [Fact]
-    public async Task Commands_queued_behind_a_failed_write_reach_the_recovered_account()
-    {
-        var region = Region();
-        await Send(region, Open("a-8", 50m));
-        _journal.PauseWrites();
-        _journal.FailNextWrite(persistenceId: "a-8");
-
-        region.Tell(DepositOf("a-8", 25m), TestActor);
-        region.Tell(new GetAccount("a-8"), TestActor);
-        region.Tell(DepositOf("a-8", 5m), TestActor);
-        _journal.ResumeWrites();
-
-        Assert.IsType<PersistenceFailureException>((await ExpectMsgAsync<Status.Failure>()).Cause);
-        var state = await ExpectMsgAsync<AccountState>();
-        Assert.Equal((50m, 2L), (state.Balance, state.Version));
-        Assert.Equal(55m, Accepted(await ExpectMsgAsync<AccountReply>()).Balance);
-    }
-
-    [Fact]
-    public async Task A_thousand_concurrent_withdrawals_never_overdraw()
-    {
-        var region = Region();
-        await Send(region, Open("a-4", 500m));
-
-        var gateway = new AccountGateway(region, Dilated(TimeSpan.FromSeconds(10)));
-        var replies = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => Task.Run(() => gateway.SendAsync(WithdrawalOf("a-4", 1m)))));
-
-        Assert.Equal(500, replies.Count(r => r is AccountReply.Accepted));
-        Assert.Equal(500, replies.Count(r => r is AccountReply.Rejected { Rejection.Code: RejectionCode.InsufficientFunds }));
-        var state = await gateway.GetAsync("a-4");
-        Assert.Equal(0m, state.Balance);
-        Assert.All(replies.OfType<AccountReply.Accepted>(), r => Assert.True(r.View.Balance >= 0));
-    }
-
-    [Fact]
-    public async Task The_same_command_id_returns_the_first_result_also_after_a_restart()
-    {
-        var region = Region();
-        await Send(region, Open("a-5", 0m));
-        var commandId = Guid.NewGuid();
-        var first = Accepted(await Send(region, DepositOf("a-5", 40m, commandId)));
-        await Send(region, DepositOf("a-5", 2m));
-        Assert.True(await region.GracefulStop(Dilated(TimeSpan.FromSeconds(3))));
-        var eventsBefore = _journal.HighestOrdering;
-
-        var again = Region();
-        var retry = Assert.IsType<AccountReply.Accepted>(await Send(again, DepositOf("a-5", 40m, commandId)));
-
-        Assert.True(retry.WasDuplicate);
-        Assert.Equal(first, retry.View);
-        Assert.Equal(eventsBefore, _journal.HighestOrdering);
-        var conflict = await Send(again, DepositOf("a-5", 41m, commandId));
-        Assert.Equal(RejectionCode.IdempotencyConflict, Assert.IsType<AccountReply.Rejected>(conflict).Rejection.Code);
-    }
-
-    [Fact]
-    public async Task An_idle_account_is_passivated_and_comes_back_on_the_next_command()
-    {
-        var region = Region(_settings with { PassivateAfter = TimeSpan.FromMilliseconds(100) });
-        await Send(region, Open("a-6", 5m));
+        // Snapshots are written and pruned after the replies: wait for the store to show 6 and 9, and 3 deleted.
         await AwaitAssertAsync(async () =>
         {
-            region.Tell(GetRegionStats.Instance, TestActor);
-            Assert.Equal(0, (await ExpectMsgAsync<RegionStats>()).ActiveEntities);
-        }, Dilated(TimeSpan.FromSeconds(3)));
+            Assert.Equal(9, (await SnapshotOf("acc-1"))?.Metadata.SequenceNr);
+            Assert.Equal(6, (await SnapshotOf("acc-1", maxSequenceNr: 8))?.Metadata.SequenceNr);
+            Assert.Null(await SnapshotOf("acc-1", maxSequenceNr: 5));
+        }, interval: TimeSpan.FromMilliseconds(20));
+        var (events, _) = await JournalOf("acc-1");
+        var snapshot = (await SnapshotOf("acc-1"))!;
+        Assert.Equal(AccountDecider.Fold(AccountState.Initial("acc-1", settings.IdempotencyWindow), events.Take(9).Select(e => (AccountEvent)e.Payload)), snapshot.Snapshot);
+        await Kill(account);
 
-        var view = Accepted(await Send(region, DepositOf("a-6", 1m)));
-        Assert.Equal(6m, view.Balance);
+        var replayed = new RecordingInterceptor();
+        await Journal.OnRecovery.SetInterceptorAsync(replayed);
+        var recovered = await StateOf(StartAccount("acc-1", settings), "acc-1");
+
+        Assert.Equal(before, recovered);
+        Assert.Equal((46m, 10L), (recovered.Balance, recovered.Version));
+        Assert.Equal([10L], replayed.Seen.Select(e => e.SequenceNr));
     }
 
     [Fact]
-    public async Task Snapshots_are_taken_every_N_events_and_only_the_newest_K_are_kept()
+    public async Task A_journal_write_failure_is_reported_the_account_stops_and_its_next_incarnation_accepts_the_retry()
     {
-        var region = Region();
-        await Send(region, Open("a-7", 1m));
-        for (var i = 0; i < 18; i++) await Send(region, DepositOf("a-7", 1m));
+        var account = StartAccount("acc-1", NoSnapshots);
+        await Accepted(account, Open("acc-1", 50m));
+        var deposit = DepositOf("acc-1", 25m);
+        Watch(account);
 
-        await AwaitAssertAsync(() =>
-            Assert.Equal([15L, 20L], _snapshots.ReadMetadata("a-7").Select(m => m.SequenceNr).Order()), Dilated(TimeSpan.FromSeconds(3)));
+        await WithJournalWrite(write => write.Fail(), async () =>
+        {
+            Assert.IsType<AccountReply.JournalFailed>(await Send(account, deposit));
+            await ExpectTerminatedAsync(account);
+        });
 
-        Assert.True(await region.GracefulStop(Dilated(TimeSpan.FromSeconds(3))));
-        var again = Region();
-        again.Tell(new GetAccount("a-7"), TestActor);
-        var state = await ExpectMsgAsync<AccountState>();
-        Assert.Equal(19m, state.Balance);
-        Assert.Equal(20, state.Version);
+        Assert.Equal(2, (await JournalOf("acc-1")).HighestSequenceNr);
+        var again = StartAccount("acc-1", NoSnapshots);
+        var recovered = await StateOf(again, "acc-1");
+        Assert.Equal((50m, 2L), (recovered.Balance, recovered.Version));
+        // The failed write left nothing behind: the retry with the same command id is a new command, not a duplicate.
+        var retried = await Accepted(again, deposit);
+        Assert.Equal((75m, 3L), (retried.Balance, retried.Version));
     }
 
     [Fact]
-    public async Task Asking_for_an_unknown_account_creates_no_events()
+    public async Task A_journal_rejection_is_reported_and_the_next_incarnation_keeps_versions_equal_to_sequence_numbers()
     {
-        var region = Region();
-        region.Tell(new GetAccount("nobody"), TestActor);
-        Assert.Equal(AccountStatus.NotOpened, (await ExpectMsgAsync<AccountState>()).Status);
-        Assert.Equal(0, _journal.HighestOrdering);
+        var account = StartAccount("acc-1", NoSnapshots);
+        await Accepted(account, Open("acc-1", 50m));
+        Watch(account);
+
+        await WithJournalWrite(write => write.Reject(), async () =>
+        {
+            Assert.IsType<AccountReply.PersistRejected>(await Send(account, DepositOf("acc-1", 25m)));
+            await ExpectTerminatedAsync(account);
+        });
+
+        var again = StartAccount("acc-1", NoSnapshots);
+        var state = await StateOf(again, "acc-1");
+        Assert.Equal((50m, 2L), (state.Balance, state.Version));
+        var view = await Accepted(again, DepositOf("acc-1", 5m));
+        Assert.Equal((55m, 3L), (view.Balance, view.Version));
+        var journal = await JournalOf("acc-1");
+        Assert.Equal([50m, 5m], journal.Events.Select(e => e.Payload).OfType<MoneyDeposited>().Select(d => d.Amount));
+        Assert.Equal(3, journal.HighestSequenceNr);
+    }
+
+    [Theory]
+    [InlineData(0)] // the idempotency window is rebuilt from the events
+    [InlineData(3)] // the command is remembered in a snapshot
+    public async Task The_same_command_id_returns_the_first_result_also_after_a_restart(int snapshotEvery)
+    {
+        var settings = new AccountSettings { SnapshotEvery = snapshotEvery };
+        var account = StartAccount("acc-1", settings);
+        await Accepted(account, Open("acc-1", 100m));
+        var deposit = DepositOf("acc-1", 40m);
+        var first = await Accepted(account, deposit);
+        await Accepted(account, DepositOf("acc-1", 2m));
+
+        var repeat = await Send(account, deposit with { Amount = 40.00m, Now = At.AddMinutes(1) });
+        await Kill(account);
+        var again = StartAccount("acc-1", settings);
+        var repeatAfterRestart = await Send(again, deposit);
+
+        Assert.Equal(new AccountReply.Accepted(first, WasDuplicate: true), repeat);
+        Assert.Equal(new AccountReply.Accepted(first, WasDuplicate: true), repeatAfterRestart);
+        Assert.Equal((140m, 3L), (first.Balance, first.Version));
+        Assert.Equal(4, (await JournalOf("acc-1")).HighestSequenceNr);
+        Assert.Equal(snapshotEvery == 0 ? null : 3, (await SnapshotOf("acc-1"))?.Metadata.SequenceNr);
+    }
+
+    [Fact]
+    public async Task The_same_command_id_with_another_body_is_an_idempotency_conflict()
+    {
+        var account = StartAccount("acc-1", NoSnapshots);
+        await Accepted(account, Open("acc-1", 100m));
+        var deposit = DepositOf("acc-1", 40m);
+        await Accepted(account, deposit);
+
+        var conflict = await Send(account, deposit with { Amount = 41m });
+        var asWithdrawal = await Send(account, WithdrawalOf("acc-1", 40m, deposit.CommandId));
+
+        Assert.Equal(RejectionCode.IdempotencyConflict, Assert.IsType<AccountReply.Rejected>(conflict).Rejection.Code);
+        Assert.Equal(RejectionCode.IdempotencyConflict, Assert.IsType<AccountReply.Rejected>(asWithdrawal).Rejection.Code);
+        Assert.Equal(3, (await JournalOf("acc-1")).HighestSequenceNr);
     }
 }

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Actors.Hosting;
-using Actors.Persistence.Tck.Postgres;
 using Bank.Host.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
+using Bank.Testing;
 
 namespace Bank.Host.Tests;
 
@@ -12,34 +10,15 @@ namespace Bank.Host.Tests;
 /// The HTTP scenarios of the bank, run against every journal: <see cref="SqliteAccountScenarios"/> and
 /// <see cref="PostgresAccountScenarios"/>. Each test uses its own account ids, so the tests of a class share one host.
 /// </summary>
-public abstract class AccountScenarios : IAsyncLifetime
+public abstract class AccountScenarios(DatabaseFixture fixture) : HostScenario(fixture)
 {
-    private BankFactory? _factory;
-    private HttpClient? _client;
-
-    protected BankFactory Factory => _factory ?? throw new InvalidOperationException("Not initialized.");
-    protected HttpClient Client => _client ?? throw new InvalidOperationException("Not initialized.");
-
-    protected abstract Task<BankFactory> GetFactoryAsync();
-
-    /// <summary>The journal provider the class configured, to prove the override reached the host.</summary>
-    protected abstract string ExpectedProvider { get; }
-
-    public async Task InitializeAsync()
-    {
-        _factory = await GetFactoryAsync();
-        _client = _factory.CreateClient();
-    }
-
-    public Task DisposeAsync()
-    {
-        _client?.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
-    public void The_configured_journal_is_used() =>
-        Assert.Equal(ExpectedProvider, Factory.Services.GetRequiredService<JournalStores>().Provider);
+    public async Task The_host_writes_to_the_database_it_was_given()
+    {
+        Assert.Equal(Host.Database.Journal, Host.Hocon.Journal.ToString().ToLowerInvariant());
+        var id = await OpenAsync(initialDeposit: 1m);
+        Assert.Equal(2L, Convert.ToInt64(await Host.Database.ScalarAsync($"SELECT count(*) FROM journal WHERE persistence_id = '{id}'"), CultureInfo.InvariantCulture));
+    }
 
     // ------------------------------------------------------------------ happy paths
 
@@ -379,37 +358,17 @@ public abstract class AccountScenarios : IAsyncLifetime
         await (await Client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":1}""", new string('k', 200))).ExpectAsync(HttpStatusCode.OK);
     }
 
-    // ------------------------------------------------------------------ money
-
-    [Fact]
-    public async Task A_tenth_deposited_a_thousand_times_is_exactly_100()
-    {
-        var id = await OpenAsync();
-        for (var batch = 0; batch < 20; batch++)
-        {
-            var responses = await Task.WhenAll(Enumerable.Range(0, 50)
-                .Select(_ => Client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":0.1}""")));
-            foreach (var response in responses) await response.ExpectAsync(HttpStatusCode.OK);
-        }
-
-        var account = await (await Client.GetAsync($"/accounts/{id}")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal(100.00m, account.Balance());
-        Assert.Equal(1001, account.Version());
-        var raw = account.GetProperty("balance").GetRawText();
-        Assert.True(raw is "100" or "100.0" or "100.00", raw);
-    }
-
     // ------------------------------------------------------------------ the past
 
     [Fact]
     public async Task Time_travel_by_version_and_asOf()
     {
-        var t0 = Factory.Clock.Now.AddDays(1);
-        Factory.Clock.Now = t0;
+        var t0 = Host.Clock.Now.AddDays(1);
+        Host.Clock.Now = t0;
         var id = await OpenAsync();                                                           // v1 at t0
-        Factory.Clock.Now = t0.AddHours(1);
+        Host.Clock.Now = t0.AddHours(1);
         await (await Client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":100}""")).ExpectAsync(HttpStatusCode.OK);    // v2 at t0+1h
-        Factory.Clock.Now = t0.AddHours(2);
+        Host.Clock.Now = t0.AddHours(2);
         await (await Client.PostJsonAsync($"/accounts/{id}/withdrawals", """{"amount":30}""")).ExpectAsync(HttpStatusCode.OK);  // v3 at t0+2h
 
         var atV1 = await (await Client.GetAsync($"/accounts/{id}?version=1")).ExpectAsync(HttpStatusCode.OK);
@@ -435,7 +394,7 @@ public abstract class AccountScenarios : IAsyncLifetime
     public async Task Bad_time_travel_queries_are_400()
     {
         var id = await OpenAsync();
-        var both = await (await Client.GetAsync($"/accounts/{id}?version=1&asOf={Iso(Factory.Clock.Now)}")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", "version");
+        var both = await (await Client.GetAsync($"/accounts/{id}?version=1&asOf={Iso(Host.Clock.Now)}")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", "version");
         Assert.True(both.GetProperty("errors").TryGetProperty("asOf", out _));
         var malformed = await (await Client.GetAsync($"/accounts/{id}?version=abc")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation", "version");
         Assert.Equal("'version' must be an integer, not 'abc'.", malformed.GetProperty("detail").GetString());
@@ -487,43 +446,22 @@ public abstract class AccountScenarios : IAsyncLifetime
 
     // ------------------------------------------------------------------ helpers
 
-    protected async Task<string> OpenAsync(decimal initialDeposit = 0m)
-    {
-        var id = BankHttp.NewAccountId();
-        var json = JsonSerializer.Serialize(new { accountId = id, owner = "Owner", initialDeposit });
-        await (await Client.PostJsonAsync("/accounts", json)).ExpectAsync(HttpStatusCode.Created);
-        return id;
-    }
+    protected Task<string> OpenAsync(decimal initialDeposit = 0m) => Client.OpenAsync(initialDeposit);
 
-    protected async Task<List<JsonElement>> EventsAsync(string id)
-    {
-        var page = await (await Client.GetAsync($"/accounts/{id}/events?limit=1000")).ExpectAsync(HttpStatusCode.OK);
-        return [.. page.GetProperty("events").EnumerateArray()];
-    }
+    protected Task<List<JsonElement>> EventsAsync(string id) => Client.EventsAsync(id);
 
     private static string Iso(DateTimeOffset time) => Uri.EscapeDataString(time.ToString("O", CultureInfo.InvariantCulture));
 }
 
 /// <summary>The scenarios on SQLite, the default journal (a fresh file for this class).</summary>
-public sealed class SqliteAccountScenarios(SqliteBankFixture fixture) : AccountScenarios, IClassFixture<SqliteBankFixture>
+public sealed class SqliteAccountScenarios(DatabaseFixture fixture) : AccountScenarios(fixture), IClassFixture<DatabaseFixture>
 {
-    protected override string ExpectedProvider => "sqlite";
-
-    protected override Task<BankFactory> GetFactoryAsync() => Task.FromResult(fixture.Factory);
-
-    [Fact]
-    public async Task Writes_go_to_the_configured_file()
-    {
-        await OpenAsync();
-        Assert.True(new FileInfo(fixture.DatabaseFile).Length > 0);
-    }
+    protected override Task<BankDatabase> CreateDatabaseAsync() => Task.FromResult<BankDatabase>(SqliteDatabase.Create());
 }
 
 /// <summary>The scenarios on PostgreSQL (a fresh database on the throwaway server for this class).</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresAccountScenarios(PostgresServer server, PostgresBankFixture fixture) : AccountScenarios, IClassFixture<PostgresBankFixture>
+public sealed class PostgresAccountScenarios(PostgresServer server, DatabaseFixture fixture) : AccountScenarios(fixture), IClassFixture<DatabaseFixture>
 {
-    protected override string ExpectedProvider => "postgres";
-
-    protected override Task<BankFactory> GetFactoryAsync() => fixture.GetAsync(server, nameof(PostgresAccountScenarios));
+    protected override async Task<BankDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync(server);
 }

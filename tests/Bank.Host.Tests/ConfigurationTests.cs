@@ -1,19 +1,21 @@
-using Actors.Hosting;
-using Actors.Hosting.Hocon;
-using Actors.Persistence.Query.Projections;
+using System.Text.RegularExpressions;
+using Bank.Actors.Accounts;
 using Bank.Host.Hosting;
 using Bank.Host.Http;
-using Microsoft.Extensions.Configuration;
 
 namespace Bank.Host.Tests;
 
-public sealed class ConfigurationTests
+/// <summary>hocon/*.conf as the host reads them (<see cref="BankHocon"/>), without starting a host.</summary>
+public sealed partial class ConfigurationTests
 {
+    private static readonly string HoconDirectory = Path.Combine(AppContext.BaseDirectory, "hocon");
+
     [Fact]
     public void The_configuration_files_are_copied_beside_the_binary()
     {
-        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "hocon", "bank.conf"), BankConfiguration.ResolveFile(null));
-        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "hocon", "postgres.conf")));
+        Assert.True(File.Exists(Path.Combine(HoconDirectory, "bank.conf")));
+        Assert.True(File.Exists(Path.Combine(HoconDirectory, "postgres.conf")));
+        Assert.Equal(Path.Combine(HoconDirectory, "bank.conf"), BankHocon.Load().Files[0]);
     }
 
     [Theory]
@@ -21,132 +23,115 @@ public sealed class ConfigurationTests
     [InlineData("postgres.conf")]
     [InlineData(" postgres ")]
     public void BANK_CONFIG_names_a_file_in_hocon(string name) =>
-        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "hocon", "postgres.conf"), BankConfiguration.ResolveFile(name));
+        Assert.Equal(Path.Combine(HoconDirectory, "postgres.conf"), BankHocon.ResolveFile(name, HoconDirectory));
 
     [Fact]
     public void BANK_CONFIG_can_be_a_path()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "hocon", "bank.conf");
-        Assert.Equal(path, BankConfiguration.ResolveFile(path));
+        var path = Path.Combine(HoconDirectory, "bank.conf");
+        Assert.Equal(path, BankHocon.ResolveFile(path, HoconDirectory));
     }
 
     [Fact]
     public void An_unknown_configuration_is_refused_with_the_known_ones()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => BankConfiguration.ResolveFile("staging"));
+        var error = Assert.Throws<InvalidOperationException>(() => BankHocon.ResolveFile("staging", HoconDirectory));
         Assert.Contains("staging.conf", error.Message);
-        Assert.Contains("bank, postgres", error.Message);
+        Assert.Contains("bank, cluster, postgres", error.Message);
     }
 
     [Fact]
     public void The_shipped_bank_conf_gives_the_documented_settings()
     {
-        var configuration = new ConfigurationBuilder().AddHoconFile(BankConfiguration.ResolveFile(null)).Build();
+        var hocon = BankHocon.Load();
+        Assert.Equal(JournalKind.Sqlite, hocon.Journal);
+        Assert.Equal("Data Source=./data/bank.db", hocon.ConnectionString);
 
-        var accounts = BankHostServiceCollectionExtensions.ReadAccountSettings(configuration);
-        Assert.Equal(100, accounts.SnapshotEvery);
-        Assert.Equal(2, accounts.KeepSnapshots);
-        Assert.Equal(TimeSpan.FromMinutes(2), accounts.PassivateAfter);
-        Assert.Equal(1000, accounts.IdempotencyWindow);
+        var accounts = AccountSettings.From(hocon.Config.GetConfig("bank.accounts"));
+        Assert.Equal(new AccountSettings { SnapshotEvery = 100, KeepSnapshots = 2, PassivateAfter = TimeSpan.FromMinutes(2), IdempotencyWindow = 1000, Shards = 100 }, accounts);
 
-        var http = BankHttpSettings.From(configuration);
-        Assert.Equal(64 * 1024, http.MaxBodySize);
-        Assert.Equal(TimeSpan.FromSeconds(5), http.AskTimeout);
+        Assert.Equal(new BankHttpSettings { Host = "localhost", Port = 5000, MaxBodySize = 64 * 1024, AskTimeout = TimeSpan.FromSeconds(5) }, BankHttpSettings.From(hocon.Config));
+        Assert.Equal("SQLite.MS", hocon.Config.GetString("akka.persistence.journal.sql.provider-name"));
+        Assert.Equal("Data Source=./data/bank.db", hocon.Config.GetString("akka.persistence.journal.sql.connection-string"));
     }
 
     [Fact]
-    public void The_command_line_overrides_the_file()
+    public void Overrides_win_over_the_files_and_their_substitutions_see_them()
     {
-        var fromFile = new ConfigurationBuilder().AddBankConfiguration([]).Build();
-        Assert.Equal(64 * 1024, BankHttpSettings.From(fromFile).MaxBodySize);
-
-        var overridden = new ConfigurationBuilder().AddBankConfiguration(["--bank:http:max-body-size=1KiB", "--actors:persistence:journal:provider=inmemory"]).Build();
-        Assert.Equal(1024, BankHttpSettings.From(overridden).MaxBodySize);
-        Assert.Equal("inmemory", overridden["actors:persistence:journal:provider"]);
+        var hocon = BankHocon.Load("""
+            bank.sqlite.connection-string = "Data Source=/tmp/elsewhere.db"
+            bank.accounts { snapshot-every = 7, ask-timeout = 250ms }
+            bank.http.max-body-size = 1KiB
+            """);
+        Assert.Equal("Data Source=/tmp/elsewhere.db", hocon.ConnectionString);
+        foreach (var plugin in new[] { "journal.sql", "snapshot-store.sql", "query.journal.sql" })
+            Assert.Equal("Data Source=/tmp/elsewhere.db", hocon.Config.GetString($"akka.persistence.{plugin}.connection-string"));
+        Assert.Equal(7, AccountSettings.From(hocon.Config.GetConfig("bank.accounts")).SnapshotEvery);
+        var http = BankHttpSettings.From(hocon.Config);
+        Assert.Equal((1024L, TimeSpan.FromMilliseconds(250)), (http.MaxBodySize, http.AskTimeout));
     }
 
     [Fact]
-    public void Settings_are_read_from_their_keys()
+    public void Postgres_conf_points_every_plugin_at_PostgreSQL()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var text = File.ReadAllText(Path.Combine(HoconDirectory, "postgres.conf")) + "\nbank.postgres.connection-string = \"Host=db;Database=bank\"";
+        var hocon = BankHocon.Load(text);
+        Assert.Equal(JournalKind.Postgres, hocon.Journal);
+        Assert.Equal("Host=db;Database=bank", hocon.ConnectionString);
+        foreach (var plugin in new[] { "journal.sql", "snapshot-store.sql", "query.journal.sql" })
         {
-            ["bank:accounts:snapshot-every"] = "7",
-            ["bank:accounts:keep-snapshots"] = "3",
-            ["bank:accounts:passivate-after"] = "30s",
-            ["bank:accounts:idempotency-window"] = "50",
-            ["bank:accounts:ask-timeout"] = "250ms",
-            ["bank:http:max-body-size"] = "1KiB",
-        }).Build();
-
-        Assert.Equal(new Bank.Actors.AccountSettings { SnapshotEvery = 7, KeepSnapshots = 3, PassivateAfter = TimeSpan.FromSeconds(30), IdempotencyWindow = 50 },
-            BankHostServiceCollectionExtensions.ReadAccountSettings(configuration));
-        Assert.Equal(new BankHttpSettings { MaxBodySize = 1024, AskTimeout = TimeSpan.FromMilliseconds(250) }, BankHttpSettings.From(configuration));
+            Assert.Equal("PostgreSQL.15", hocon.Config.GetString($"akka.persistence.{plugin}.provider-name"));
+            Assert.Equal("Host=db;Database=bank", hocon.Config.GetString($"akka.persistence.{plugin}.connection-string"));
+            Assert.Equal("unspecified", hocon.Config.GetString($"akka.persistence.{plugin}.read-isolation-level"));
+        }
     }
 
     [Fact]
-    public void The_shipped_bank_conf_gives_the_documented_read_side_settings()
+    public void On_SQLite_every_plugin_reads_without_taking_the_write_lock()
     {
-        var configuration = new ConfigurationBuilder().AddHoconFile(BankConfiguration.ResolveFile(null)).Build();
-
-        var readModel = BankReadModelSettings.From(configuration);
-        Assert.Equal(10000, readModel.Projection.MaxBatchSize);
-        Assert.Equal(10000, readModel.Projection.BufferSize);
-        Assert.Equal(TimeSpan.FromMilliseconds(500), readModel.Projection.MinBackoff);
-        Assert.Equal(TimeSpan.FromSeconds(30), readModel.Projection.MaxBackoff);
-        Assert.Equal(TimeSpan.FromSeconds(5), readModel.Projection.ProgressLogInterval);
-        Assert.Equal(TimeSpan.FromSeconds(5), readModel.ReadYourWritesTimeout);
-
-        var query = QueryStores.ReadOptions(configuration);
-        Assert.Equal(500, query.PageSize);
-        Assert.Equal(TimeSpan.FromSeconds(1), query.PollInterval);
-        Assert.True(query.ListenForNotifications);
-    }
-
-    [Fact]
-    public void Read_side_settings_are_read_from_their_keys()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["bank:read-model:max-batch-size"] = "50",
-            ["bank:read-model:buffer-size"] = "100",
-            ["bank:read-model:min-backoff"] = "10ms",
-            ["bank:read-model:max-backoff"] = "2s",
-            ["bank:read-model:progress-log-interval"] = "1s",
-            ["bank:read-model:read-your-writes-timeout"] = "0s",
-            ["actors:persistence:query:page-size"] = "20",
-            ["actors:persistence:query:poll-interval"] = "250ms",
-            ["actors:persistence:query:listen-for-notifications"] = "false",
-        }).Build();
-
-        var readModel = BankReadModelSettings.From(configuration);
-        Assert.Equal(new ProjectionSettings
-        {
-            MaxBatchSize = 50, BufferSize = 100, MinBackoff = TimeSpan.FromMilliseconds(10), MaxBackoff = TimeSpan.FromSeconds(2),
-            ProgressLogInterval = TimeSpan.FromSeconds(1),
-        }, readModel.Projection);
-        Assert.Equal(TimeSpan.Zero, readModel.ReadYourWritesTimeout);
-
-        var query = QueryStores.ReadOptions(configuration);
-        Assert.Equal(20, query.PageSize);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), query.PollInterval);
-        Assert.False(query.ListenForNotifications);
+        // Microsoft.Data.Sqlite begins "unspecified" transactions IMMEDIATE (the write lock); read-uncommitted ones deferred.
+        var hocon = BankHocon.Load();
+        foreach (var plugin in new[] { "journal.sql", "snapshot-store.sql", "query.journal.sql" })
+            Assert.Equal("read-uncommitted", hocon.Config.GetString($"akka.persistence.{plugin}.read-isolation-level"));
     }
 
     [Theory]
-    [InlineData("bank:read-model:max-batch-size", "0")]
-    [InlineData("bank:read-model:max-backoff", "1ms")]
-    [InlineData("bank:read-model:read-your-writes-timeout", "1h")]
-    [InlineData("actors:persistence:query:page-size", "0")]
-    [InlineData("actors:persistence:query:poll-interval", "0s")]
-    public void Bad_read_side_settings_are_refused_naming_the_key(string key, string value)
+    [InlineData("bank.journal = oracle", "bank.journal")]
+    [InlineData("bank.http.port = 70000", "bank.http.port")]
+    [InlineData("bank.accounts.ask-timeout = 0s", "bank.accounts.ask-timeout")]
+    [InlineData("bank.accounts.keep-snapshots = 0", "bank.accounts.keep-snapshots")]
+    [InlineData("bank.accounts.shards = 0", "bank.accounts.shards")]
+    public void A_bad_setting_is_refused_naming_its_key(string setting, string key)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.ThrowsAny<Exception>(() =>
         {
-            BankReadModelSettings.From(configuration);
-            QueryStores.ReadOptions(configuration);
+            var hocon = BankHocon.Load(setting);
+            _ = hocon.Journal;
+            BankHttpSettings.From(hocon.Config);
+            AccountSettings.From(hocon.Config.GetConfig("bank.accounts"));
         });
-        Assert.Contains(key.StartsWith("bank", StringComparison.Ordinal) ? "bank:read-model" : key, error.Message);
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void Unreadable_HOCON_is_refused_naming_the_files()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => BankHocon.Load("bank.http.port = ${no-such-setting}"));
+        Assert.Contains("bank.conf", error.Message);
+    }
+
+    [Fact]
+    public void Every_environment_variable_bank_conf_names_is_applied_to_its_key()
+    {
+        var named = EnvComment().Matches(File.ReadAllText(Path.Combine(HoconDirectory, "bank.conf")))
+            .Select(m => (Variable: m.Groups["variable"].Value, Key: m.Groups["key"].Value))
+            .ToList();
+        Assert.NotEmpty(named);
+        foreach (var (variable, key) in named)
+        {
+            Assert.True(BankHocon.EnvironmentVariables.TryGetValue(variable, out var path), $"bank.conf names {variable}, which the host does not apply.");
+            Assert.EndsWith(key, path);
+        }
     }
 
     [Fact]
@@ -171,4 +156,8 @@ public sealed class ConfigurationTests
         Assert.Equal("Idempotency-Key", empty?.Field);
         Assert.Equal("Idempotency-Key", tooLong?.Field);
     }
+
+    /// <summary>A key and the variable its comment names: <c>port = 5000 # env: BANK_PORT</c>.</summary>
+    [GeneratedRegex(@"(?<key>[\w-]+)\s*=\s*[^#\n]+#\s*env:\s*(?<variable>[A-Z_]+)")]
+    private static partial Regex EnvComment();
 }

@@ -2,19 +2,14 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Actors.Benchmarks.Http;
-using Bank.Host.Hosting;
-using Bank.Host.Http;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Bank.Host.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace Bank.Host.Tests;
 
 /// <summary>
 /// The HTTP benchmark's lean load generator (tests/Benchmarks/Http/RawHttpConnection.cs, linked into this project): its
-/// response parser on canned byte streams cut into small pieces, and on the real host over a real socket (Kestrel),
+/// response parser on canned byte streams cut into small pieces, and on the real host over a real socket (the built host as a process, Kestrel),
 /// compared with HttpClient's reading of the same API.
 /// </summary>
 public sealed class LoadGeneratorTests
@@ -79,24 +74,16 @@ public sealed class LoadGeneratorTests
     [Fact]
     public async Task Reads_the_real_hosts_answers_as_HttpClient_does()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "bank-host-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Production" });
-        builder.Configuration.AddBankConfiguration([]);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var directory = Path.Combine(Path.GetTempPath(), "bank-host-tests", "raw-" + Guid.NewGuid().ToString("N"));
+        var environment = new Dictionary<string, string>
         {
-            ["actors:persistence:journal:provider"] = "inmemory",
-            ["urls"] = "http://127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        builder.UseBankHttpPort();
-        builder.Services.AddBankHost(builder.Configuration);
-        await using var app = builder.Build();
-        app.MapBankApi();
-        await app.StartAsync();
+            ["BANK_JOURNAL"] = "sqlite",
+            ["BANK_SQLITE"] = $"Data Source={Path.Combine(directory, "data", "bank.db")}",
+        };
+        var host = await HostProcess.StartAsync(environment, Path.Combine(directory, "host"), TimeSpan.FromSeconds(60));
         try
         {
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            var address = host.Address;
             using var client = new HttpClient { BaseAddress = address };
             await using var raw = RawHttpConnection.For(address);
 
@@ -133,7 +120,8 @@ public sealed class LoadGeneratorTests
         }
         finally
         {
-            await app.StopAsync();
+            await host.DisposeAsync();
+            SqliteConnection.ClearAllPools();
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
     }

@@ -1,37 +1,21 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Actors.Persistence.Tck.Postgres;
 using Bank.Host.Tests.Infrastructure;
+using Bank.Testing;
+using Npgsql;
 
 namespace Bank.Host.Tests;
 
 /// <summary>
-/// The query side over HTTP, run against every journal: <see cref="SqliteReadModelScenarios"/> and
-/// <see cref="PostgresReadModelScenarios"/>. The tests of a class share one host and run one after another, so each
-/// uses its own accounts (and owner), and totals are compared before and after its own writes.
+/// The query side over HTTP (GET /accounts, /accounts/{id}/transactions, /stats, /projections, ?minOffset=), against the
+/// unchanged contract, on every journal: <see cref="SqliteReadModelScenarios"/> and <see cref="PostgresReadModelScenarios"/>.
+/// The tests of a class share one host, so each uses its own accounts (and owner), and totals are compared before and
+/// after its own writes.
+/// NEEDS THE READ SIDE: the host runs without its read-model endpoints until the Akka.Streams read side is merged
+/// (src/Bank.Host/Hosting/ReadSidePending.cs); run with --filter "needs!=read-side" until then.
 /// </summary>
-public abstract class ReadModelScenarios : IAsyncLifetime
+public abstract class ReadModelScenarios(DatabaseFixture fixture) : HostScenario(fixture)
 {
-    private BankFactory? _factory;
-    private HttpClient? _client;
-
-    protected HttpClient Client => _client ?? throw new InvalidOperationException("Not initialized.");
-
-    protected abstract Task<BankFactory> GetFactoryAsync();
-
-    public async Task InitializeAsync()
-    {
-        _factory = await GetFactoryAsync();
-        _client = _factory.CreateClient();
-    }
-
-    public Task DisposeAsync()
-    {
-        _client?.Dispose();
-        return Task.CompletedTask;
-    }
-
     // ------------------------------------------------------------------ accounts
 
     [Fact]
@@ -324,57 +308,6 @@ public abstract class ReadModelScenarios : IAsyncLifetime
         Assert.Equal(25.50m, page.GetProperty("transactions").EnumerateArray().Last().GetProperty("balanceAfter").GetDecimal());
     }
 
-    // ------------------------------------------------------------------ event stream
-
-    [Fact]
-    public async Task The_event_stream_resumes_after_Last_Event_ID_with_exactly_the_following_events()
-    {
-        var id = BankHttp.NewAccountId();
-        var opened = await OpenAsync(id, "Streamer", 0m);
-        List<long> offsets = [opened.Offset];
-        for (var i = 1; i <= 4; i++) offsets.Add(await DepositAsync(id, i));
-
-        List<ReceivedEvent> first;
-        await using (var stream = await EventStream.ConnectAsync(Client, lastEventId: (opened.Offset - 1).ToString(CultureInfo.InvariantCulture)))
-            first = await stream.TakeAsync(3);
-        Assert.Equal(offsets.Take(3), first.Select(e => e.Id));
-        Assert.Equal(["bank.account-opened.v1", "bank.money-deposited.v1", "bank.money-deposited.v1"], first.Select(e => e.Type));
-        var opening = first[0].Data;
-        Assert.Equal(opened.Offset, opening.GetProperty("offset").GetInt64());
-        Assert.Equal(id, opening.GetProperty("persistenceId").GetString());
-        Assert.Equal(1, opening.GetProperty("sequenceNr").GetInt64());
-        Assert.Equal("bank.account-opened.v1", opening.GetProperty("type").GetString());
-        Assert.Contains("account", opening.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
-        Assert.True(opening.GetProperty("timestamp").GetDateTimeOffset() > DateTimeOffset.UnixEpoch);
-        Assert.Equal("Streamer", opening.GetProperty("event").GetProperty("owner").GetString());
-        Assert.Equal(1m, first[1].Data.GetProperty("event").GetProperty("amount").GetDecimal());
-        Assert.Equal(2, first[1].Data.GetProperty("sequenceNr").GetInt64());
-
-        await using (var resumed = await EventStream.ConnectAsync(Client, lastEventId: first[^1].Id.ToString(CultureInfo.InvariantCulture)))
-        {
-            var rest = await resumed.TakeAsync(2);
-            Assert.Equal(offsets.Skip(3), rest.Select(e => e.Id));
-            Assert.Equal([3m, 4m], rest.Select(e => e.Data.GetProperty("event").GetProperty("amount").GetDecimal()));
-            Assert.Equal([6m, 10m], rest.Select(e => e.Data.GetProperty("event").GetProperty("balanceAfter").GetDecimal()));
-            Assert.True(await resumed.StaysQuietAsync(TimeSpan.FromMilliseconds(300)), "An event beyond the last write arrived.");
-        }
-    }
-
-    [Fact]
-    public async Task The_event_stream_is_live()
-    {
-        var id = BankHttp.NewAccountId();
-        var opened = await OpenAsync(id, "Live", 0m);
-        await using var stream = await EventStream.ConnectAsync(Client, query: $"?offset={opened.Offset}");
-        var deposited = await DepositAsync(id, 7.77m);
-        var withdrawn = await WithdrawAsync(id, 0.77m);
-
-        var events = await stream.TakeAsync(2);
-        Assert.Equal([deposited, withdrawn], events.Select(e => e.Id));
-        Assert.Equal(["bank.money-deposited.v1", "bank.money-withdrawn.v1"], events.Select(e => e.Type));
-        Assert.Equal(7m, events[1].Data.GetProperty("event").GetProperty("balanceAfter").GetDecimal());
-    }
-
     // ------------------------------------------------------------------ helpers
 
     private sealed record Opened(string Id, long Offset);
@@ -440,15 +373,78 @@ public abstract class ReadModelScenarios : IAsyncLifetime
     }
 }
 
+
 /// <summary>The read-model scenarios on SQLite: the read model lives in the journal's file.</summary>
-public sealed class SqliteReadModelScenarios(SqliteBankFixture fixture) : ReadModelScenarios, IClassFixture<SqliteBankFixture>
+public sealed class SqliteReadModelScenarios(DatabaseFixture fixture) : ReadModelScenarios(fixture), IClassFixture<DatabaseFixture>
 {
-    protected override Task<BankFactory> GetFactoryAsync() => Task.FromResult(fixture.Factory);
+    protected override Task<BankDatabase> CreateDatabaseAsync() => Task.FromResult<BankDatabase>(SqliteDatabase.Create());
 }
 
-/// <summary>The read-model scenarios on PostgreSQL: the read model lives in the journal's database and schema.</summary>
+/// <summary>The read-model scenarios on PostgreSQL: the read model lives in the journal's database.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresReadModelScenarios(PostgresServer server, PostgresBankFixture fixture) : ReadModelScenarios, IClassFixture<PostgresBankFixture>
+public sealed class PostgresReadModelScenarios(PostgresServer server, DatabaseFixture fixture) : ReadModelScenarios(fixture), IClassFixture<DatabaseFixture>
 {
-    protected override Task<BankFactory> GetFactoryAsync() => fixture.GetAsync(server, nameof(PostgresReadModelScenarios));
+    protected override async Task<BankDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync(server);
+}
+
+/// <summary>
+/// A read model that falls behind for real: another connection locks every table of the database but the journal's
+/// own (so the projection cannot write while commands still can), and ?minOffset= waits only 300 ms.
+/// NEEDS THE READ SIDE (see <see cref="ReadModelScenarios"/>).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class LaggingReadModelScenarios(PostgresServer server, DatabaseFixture fixture) : HostScenario(fixture), IClassFixture<DatabaseFixture>
+{
+    /// <summary>Akka.Persistence.Sql's tables; everything else in the database belongs to the read side.</summary>
+    private static readonly string[] JournalTables = ["journal", "tags", "snapshot", "journal_metadata"];
+
+    protected override async Task<BankDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync(server);
+
+    protected override string? HostHocon => "bank.read-model.read-your-writes-timeout = 300ms";
+
+    [Fact]
+    public async Task A_read_model_that_does_not_catch_up_in_time_is_503_with_Retry_After_and_queries_without_minOffset_answer_at_once()
+    {
+        var owner = "Lag " + Guid.NewGuid().ToString("N")[..8];
+        var id = BankHttp.NewAccountId();
+        var opened = await (await Client.PostJsonAsync("/accounts", $$"""{"accountId":"{{id}}","owner":"{{owner}}"}""")).ExpectAsync(HttpStatusCode.Created);
+        await (await Client.GetAsync($"/stats?minOffset={opened.Offset()}")).ExpectAsync(HttpStatusCode.OK);
+
+        long offset;
+        await using (var connection = (NpgsqlConnection)Host.Database.Connect())
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var readSideTables = new List<string>();
+            await using (var tables = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", connection, transaction))
+            await using (var reader = await tables.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) if (!JournalTables.Contains(reader.GetString(0))) readSideTables.Add(reader.GetString(0));
+            Assert.NotEmpty(readSideTables);
+            foreach (var table in readSideTables)
+            {
+                await using var lockTable = new NpgsqlCommand($"LOCK TABLE \"{table}\" IN EXCLUSIVE MODE", connection, transaction);
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            var deposit = await (await Client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":5}""")).ExpectAsync(HttpStatusCode.OK);
+            offset = deposit.Offset();
+            foreach (var url in new[] { $"/stats?minOffset={offset}", $"/accounts?owner={Uri.EscapeDataString(owner)}&minOffset={offset}", $"/accounts/{id}/transactions?minOffset={offset}" })
+            {
+                var response = await Client.GetAsync(url);
+                var problem = await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "read-model-behind");
+                Assert.Equal("minOffset", problem.GetProperty("field").GetString());
+                Assert.Equal(offset, problem.GetProperty("minOffset").GetInt64());
+                Assert.True(problem.GetProperty("readModelOffset").GetInt64() < offset);
+                Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            }
+
+            // Without minOffset: the read model as it is, a version behind (plain reads pass an EXCLUSIVE lock).
+            var stale = await (await Client.GetAsync($"/accounts?owner={Uri.EscapeDataString(owner)}")).ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal(0m, Assert.Single(stale.GetProperty("accounts").EnumerateArray()).Balance());
+            await transaction.RollbackAsync();
+        }
+
+        var fresh = await (await Client.GetAsync($"/accounts?owner={Uri.EscapeDataString(owner)}&minOffset={offset}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(5m, Assert.Single(fresh.GetProperty("accounts").EnumerateArray()).Balance());
+    }
 }

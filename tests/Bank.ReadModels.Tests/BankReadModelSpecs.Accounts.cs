@@ -1,5 +1,7 @@
 using Bank.Domain;
 
+using Bank.ReadModels.Tests.Infrastructure;
+
 namespace Bank.ReadModels.Tests;
 
 /// <summary>One account's summary row and its transactions.</summary>

@@ -1,5 +1,7 @@
 using Bank.Domain;
 
+using Bank.ReadModels.Tests.Infrastructure;
+
 namespace Bank.ReadModels.Tests;
 
 /// <summary>Listing accounts: filters, order, paging and its bounds.</summary>

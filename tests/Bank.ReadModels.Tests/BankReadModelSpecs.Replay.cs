@@ -1,4 +1,5 @@
-using Actors.Persistence.Query.Projections;
+using Bank.ReadModels.Projections;
+using Bank.ReadModels.Tests.Infrastructure;
 
 namespace Bank.ReadModels.Tests;
 
@@ -41,7 +42,7 @@ public abstract partial class BankReadModelSpecs
         // As after a crash between applying a batch and storing its offset (which the projection's transaction
         // prevents): the events after the stored offset are in the read model already.
         await SetStoredOffsetAsync(highest * numerator / denominator);
-        var restarted = Side.NewProjection(ReadSide.FastSettings with { MaxBatchSize = 4 });
+        var restarted = Side.NewProjection(ReadSideOptions.FastSettings with { MaxBatchSize = 4 });
         await using (restarted)
         {
             await restarted.StartAsync();

@@ -1,5 +1,5 @@
-using Actors.Core.Logging;
-using Actors.Persistence.Query.Projections;
+using Bank.ReadModels.Projections;
+using Bank.ReadModels.Tests.Infrastructure;
 
 namespace Bank.ReadModels.Tests;
 
@@ -78,20 +78,6 @@ public abstract partial class BankReadModelSpecs
             await ReadSide.CaughtUpToAsync(fresh, opened);
             Assert.Equal(5m, (await Queries.GetAccountAsync("n-1"))!.Balance);
             Assert.Empty(log.Warnings);
-        }
-    }
-
-    private sealed class RecordingLog : ILogSink
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
-
-        public IEnumerable<string> Warnings => _warnings;
-
-        public bool IsEnabled(ActorLogLevel level) => true;
-
-        public void Log(ActorLogLevel level, string source, string message, Exception? exception)
-        {
-            if (level >= ActorLogLevel.Warning) _warnings.Enqueue(message);
         }
     }
 }

@@ -1,5 +1,7 @@
 using Bank.Domain;
 
+using Bank.ReadModels.Tests.Infrastructure;
+
 namespace Bank.ReadModels.Tests;
 
 /// <summary>bank_totals: one row per currency, with counts and exact sums; money of different currencies is never added.</summary>

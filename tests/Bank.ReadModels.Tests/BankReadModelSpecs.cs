@@ -1,11 +1,13 @@
-using Actors.Persistence.Query.Projections;
-using Actors.Persistence.Tck.Postgres;
+using Bank.ReadModels.Projections;
+using Bank.ReadModels.Tests.Infrastructure;
+using Bank.Testing;
 
 namespace Bank.ReadModels.Tests;
 
 /// <summary>
-/// The bank read model's contract, run on SQLite and on PostgreSQL (the subclasses below): real events through a real
-/// journal and read journal, the real projection, and the queries the API uses. Each test has a database of its own.
+/// The bank read model's contract, run on SQLite and on PostgreSQL (the subclasses below): real events through
+/// Akka.Persistence.Sql's journal and read journal, the real projection, and the queries the API uses. Each test has a
+/// database of its own.
 /// </summary>
 public abstract partial class BankReadModelSpecs : IAsyncLifetime
 {
@@ -15,15 +17,11 @@ public abstract partial class BankReadModelSpecs : IAsyncLifetime
 
     protected BankReadModelQueries Queries => Side.Queries;
 
-    protected AccountWriter Writer { get; private set; } = null!;
+    protected AccountWriter Writer => Side.Writer;
 
     protected abstract Task<ReadSide> CreateReadSideAsync();
 
-    public async Task InitializeAsync()
-    {
-        _side = await CreateReadSideAsync();
-        Writer = new AccountWriter(Side.Journal);
-    }
+    public async Task InitializeAsync() => _side = await CreateReadSideAsync();
 
     public async Task DisposeAsync()
     {
@@ -79,7 +77,7 @@ public sealed class SqliteBankReadModelSpecs : BankReadModelSpecs
     protected override Task<ReadSide> CreateReadSideAsync() => ReadSide.SqliteAsync();
 }
 
-/// <summary>The bank read model in the journal's PostgreSQL schema. Never skipped: no PostgreSQL fails it.</summary>
+/// <summary>The bank read model in the journal's PostgreSQL database. Never skipped: no PostgreSQL fails it.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresBankReadModelSpecs(PostgresServer server) : BankReadModelSpecs
 {

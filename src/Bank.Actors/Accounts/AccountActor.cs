@@ -102,11 +102,17 @@ public sealed class AccountActor : ReceivePersistentActor
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
+    /// <summary>
+    /// The journal refused the events (e.g. they could not be serialized). Akka keeps the actor running, but its
+    /// sequence number has moved past the refused events while the journal has none: versions would no longer be
+    /// sequence numbers. Stopping makes the next incarnation recover from the journal's own highest number.
+    /// </summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _awaitingWrite.Tell(new AccountReply.PersistRejected($"{cause.GetType().Name}: {cause.Message}"));
         _awaitingWrite = ActorRefs.Nobody;
         base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
     }
 
     private AccountState Restored(AccountState snapshot) =>

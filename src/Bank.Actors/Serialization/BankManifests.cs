@@ -13,7 +13,8 @@ public static class BankManifests
     public const string MoneyDeposited = "bank.money-deposited.v1";
     public const string MoneyWithdrawn = "bank.money-withdrawn.v1";
     public const string AccountClosed = "bank.account-closed.v1";
-    public const string AccountState = "bank.account-state.v1";
+    /// <summary>v1 was the earlier runtime's shape of the state; its databases are refused at start-up, never read.</summary>
+    public const string AccountState = "bank.account-state.v2";
 
     public const string OpenAccount = "bank.open-account.v1";
     public const string Deposit = "bank.deposit.v1";

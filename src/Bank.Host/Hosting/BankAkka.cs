@@ -35,7 +35,11 @@ public static class BankAkka
                     loggers.AddLoggerFactory();
                 })
                 .WithAccounts(accounts)
-                .AddStartup((system, _) => JoinSelfWithoutSeeds(system));
+                .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
+                // The read journal's constructor blocks (up to 5 s) until the write journal is initialized. Made lazily by
+                // the first request, it held a request thread and every request queued behind the singleton, starved the
+                // thread pool of a 2-core machine, and ended in a 500 (AggregateException of an AskTimeoutException).
+                .AddStartup((system, _) => ReadJournal(system));
             configure?.Invoke(builder, provider);
         });
         services.AddSingleton(provider => new AccountGateway(

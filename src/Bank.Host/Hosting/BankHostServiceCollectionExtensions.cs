@@ -1,3 +1,4 @@
+using Bank.ReadModels;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Hosting;
@@ -23,7 +24,9 @@ public static class BankHostServiceCollectionExtensions
         services.TryAddSingleton(hocon);
         services.TryAddSingleton(_ => BankHttpSettings.From(hocon.Config));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => JournalPositions.For(hocon));
+        services.TryAddSingleton(_ => hocon.Journal == JournalKind.Sqlite
+            ? JournalPositions.Sqlite(hocon.ConnectionString)
+            : JournalPositions.Postgres(hocon.ConnectionString));
         // Hosted services start in the order they are added: the database is ready before the actor system starts.
         services.AddHostedService<JournalDatabase>();
         services.AddBankActorSystem(hocon, configureAkka);

@@ -1,14 +1,12 @@
-using Actors.Hosting;
-using Actors.Persistence.Query.Projections;
+using Akka.Configuration;
+using Bank.ReadModels.Projections;
 
 namespace Bank.Host.Hosting;
 
-/// <summary>The read side of the bank, from <c>bank.read-model.*</c> (the read journal itself: <c>actors.persistence.query.*</c>).</summary>
+/// <summary>The read side of the bank, from <c>bank.read-model</c> (the read journal itself: <c>akka.persistence.query.journal.sql</c>).</summary>
 public sealed record BankReadModelSettings
 {
-    public const string Section = "bank:read-model";
-
-    /// <summary>How the "bank-accounts" projection batches and backs off.</summary>
+    /// <summary>How the "bank-accounts" projection batches, backs off and checks for holes (<c>bank.read-model.projection</c>).</summary>
     public ProjectionSettings Projection { get; init; } = new();
 
     /// <summary>
@@ -17,30 +15,21 @@ public sealed record BankReadModelSettings
     /// </summary>
     public TimeSpan ReadYourWritesTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    public static BankReadModelSettings From(IConfiguration configuration)
+    public static BankReadModelSettings From(Config config)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var defaults = new ProjectionSettings();
-        var projection = defaults with
-        {
-            MaxBatchSize = configuration.GetInt($"{Section}:max-batch-size", defaults.MaxBatchSize),
-            BufferSize = configuration.GetInt($"{Section}:buffer-size", defaults.BufferSize),
-            MinBackoff = configuration.GetDuration($"{Section}:min-backoff", defaults.MinBackoff),
-            MaxBackoff = configuration.GetDuration($"{Section}:max-backoff", defaults.MaxBackoff),
-            ProgressLogInterval = configuration.GetDuration($"{Section}:progress-log-interval", defaults.ProgressLogInterval),
-        };
+        ArgumentNullException.ThrowIfNull(config);
+        ProjectionSettings projection;
         try
         {
-            projection.Validate();
+            projection = ProjectionSettings.FromConfig(config.GetConfig("bank.read-model.projection"));
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (ArgumentException e)
         {
-            throw new InvalidOperationException($"The settings under '{Section}' are not valid: {e.Message}", e);
+            throw new InvalidOperationException($"The settings under 'bank.read-model.projection' are not valid: {e.Message}", e);
         }
-
-        var timeout = configuration.GetDuration($"{Section}:read-your-writes-timeout", TimeSpan.FromSeconds(5));
+        var timeout = config.GetTimeSpan("bank.read-model.read-your-writes-timeout", TimeSpan.FromSeconds(5));
         if (timeout < TimeSpan.Zero || timeout > TimeSpan.FromMinutes(5))
-            throw new InvalidOperationException($"Configuration key '{Section}:read-your-writes-timeout' must be 0 to 5 minutes, not {timeout}.");
+            throw new InvalidOperationException($"bank.read-model.read-your-writes-timeout must be 0 to 5 minutes, not {timeout}.");
         return new BankReadModelSettings { Projection = projection, ReadYourWritesTimeout = timeout };
     }
 }

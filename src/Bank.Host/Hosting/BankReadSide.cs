@@ -1,45 +1,45 @@
-using Actors.Core.Logging;
-using Actors.Hosting;
-using Actors.Persistence.Query;
-using Actors.Persistence.Query.Projections;
+using Akka.Actor;
+using Akka.Event;
 using Bank.ReadModels;
+using Bank.ReadModels.Projections;
 
 namespace Bank.Host.Hosting;
 
 /// <summary>
-/// The query side of the host: the read journal, the "bank-accounts" projection that keeps the read model, and the
-/// queries on it. Started and stopped with the host by <see cref="BankReadSideService"/>.
+/// The query side of the host: the "bank-accounts" projection over the SQL read journal, which keeps the read model in
+/// the journal's own database, and the queries on it. Started and stopped with the host by <see cref="BankReadSideService"/>.
 /// </summary>
 public sealed class BankReadSide : IAsyncDisposable
 {
-    private readonly QueryStores _stores;
-    private int _disposed;
+    private readonly ProjectionDatabase _database;
 
-    /// <param name="log">Where the projection logs (the actor system's sink).</param>
-    /// <remarks>
-    /// The projection runs on the system clock, not the host's TimeProvider: it measures its lag against the journal's
-    /// timestamps, which are system time.
-    /// </remarks>
-    public BankReadSide(QueryStores stores, BankReadModelSettings settings, ILogSink? log = null)
+    public BankReadSide(ActorSystem system, BankHocon hocon, BankReadModelSettings settings, JournalPositions positions)
     {
-        ArgumentNullException.ThrowIfNull(stores);
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(hocon);
         ArgumentNullException.ThrowIfNull(settings);
-        _stores = stores;
         Settings = settings;
-        Accounts = BankReadModel.CreateProjection(stores.ReadJournal, stores.ProjectionDatabase, settings.Projection, log, TimeProvider.System);
-        Projections = new ProjectionRunner([Accounts]);
-        Queries = new BankReadModelQueries(stores.ProjectionDatabase);
+        Positions = positions;
+        _database = hocon.Journal == JournalKind.Sqlite
+            ? ProjectionDatabase.Sqlite(hocon.ConnectionString)
+            : ProjectionDatabase.Postgres(hocon.ConnectionString);
+        // The projection measures its lag against the journal's timestamps, which are system time.
+        Accounts = BankReadModel.CreateProjection(system, BankAkka.ReadJournal(system), _database, settings.Projection,
+            Logging.GetLogger(system, "projection/" + BankReadModel.ProjectionName), TimeProvider.System);
+        Projections = new ProjectionRegistry([Accounts]);
+        Queries = new BankReadModelQueries(_database);
     }
 
     public BankReadModelSettings Settings { get; }
 
-    public IReadJournal ReadJournal => _stores.ReadJournal;
+    /// <summary>Where events are in the journal: the highest offset, for read-your-writes.</summary>
+    public JournalPositions Positions { get; }
 
     /// <summary>The "bank-accounts" projection: account_summary, account_transaction, bank_totals.</summary>
     public Projection Accounts { get; }
 
     /// <summary>Every projection of the host, by name.</summary>
-    public ProjectionRunner Projections { get; }
+    public ProjectionRegistry Projections { get; }
 
     public BankReadModelQueries Queries { get; }
 
@@ -50,11 +50,10 @@ public sealed class BankReadSide : IAsyncDisposable
     public Task<bool> WaitForOffsetAsync(long minOffset, CancellationToken cancellationToken) =>
         Accounts.WaitForOffsetAsync(minOffset, Settings.ReadYourWritesTimeout, cancellationToken);
 
-    /// <summary>Stops the projections, then closes the read journal (its live queries end) and the databases. Idempotent.</summary>
+    /// <summary>Stops the projections, then closes the read model's database.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await Projections.DisposeAsync().ConfigureAwait(false);
-        await _stores.DisposeAsync().ConfigureAwait(false);
+        await _database.DisposeAsync().ConfigureAwait(false);
     }
 }

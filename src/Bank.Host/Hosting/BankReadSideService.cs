@@ -5,17 +5,29 @@ namespace Bank.Host.Hosting;
 /// initialized and stops before the journal closes; the server stops before both, after the event streams have
 /// ended with ApplicationStopping.
 /// </summary>
-internal sealed class BankReadSideService(BankReadSide readSide, ILogger<BankReadSideService> logger) : IHostedService
+/// <remarks>
+/// The read side is resolved when the service starts, not when it is constructed: the host constructs every hosted
+/// service before it starts the first, and resolving the read side resolves the actor system, which must not exist
+/// before <see cref="JournalDatabase"/> has readied the database.
+/// </remarks>
+internal sealed class BankReadSideService(IServiceProvider services, ILogger<BankReadSideService> logger) : IHostedService
 {
+    private BankReadSide? _readSide;
+
     /// <summary>Creates the read model's tables if missing and starts the projections from their stored offsets.</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => readSide.Projections.StartAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _readSide = services.GetRequiredService<BankReadSide>();
+        return _readSide.Projections.StartAsync(cancellationToken);
+    }
 
     /// <summary>
     /// Stops the projections (a batch in flight commits or rolls back) within the host's shutdown timeout, then releases
-    /// the read journal and the databases.
+    /// the read model's database.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_readSide is not { } readSide) return;
         try
         {
             await readSide.Projections.StopAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Bank.ReadModels;
 using Akka.Actor;
 using Bank.Actors.Accounts;
 using Bank.Host.Hosting;

@@ -1,3 +1,4 @@
+using Bank.ReadModels;
 using Akka.Actor;
 using Akka.Cluster;
 using Bank.Host.Hosting;
@@ -30,7 +31,7 @@ public static class HealthEndpoints
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(settings.AskTimeout);
-            await journal.HighestOrderingAsync(timeout.Token).WaitAsync(timeout.Token);
+            await journal.HighestOffsetAsync(timeout.Token).WaitAsync(timeout.Token);
             return TypedResults.Ok(new HealthResponse("ready"));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Actors.Persistence.Query.Projections;
+using Bank.ReadModels.Projections;
 
 namespace Bank.Host.Http;
 

@@ -119,7 +119,7 @@ public static class ReadModelEndpoints
         if (minOffset is not { } wanted || readSide.Accounts.Offset >= wanted) return null;
 
         // An offset the journal has not reached would be waited for in vain: a client error, said at once.
-        var highest = await JournalGuard.ReadAsync(readSide.ReadJournal.HighestOffsetAsync, cancellationToken);
+        var highest = await JournalGuard.ReadAsync(readSide.Positions.HighestOffsetAsync, cancellationToken);
         if (wanted > highest)
         {
             return ProblemResults.Validation(ProblemResults.MinOffsetField,

@@ -1,55 +1,46 @@
+using Bank.Host.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Bank.Host.Tests.Infrastructure;
 
 /// <summary>
-/// The real host (Program) on a test server, with its configuration overridden by <paramref name="settings"/>
-/// (the same keys as hocon/bank.conf) and a <see cref="ManualClock"/> as its time.
+/// The real host (Program) on a test server and <paramref name="database"/>, its configuration given as HOCON read after
+/// hocon/bank.conf (the <c>bank-hocon</c> setting: <paramref name="hocon"/> overrides the database's), a
+/// <see cref="ManualClock"/> as its time and <see cref="Logs"/> as its only log. Each factory is its own actor system.
 /// </summary>
-public sealed class BankFactory(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+public sealed class BankFactory(BankDatabase database, string? hocon = null, Action<IServiceCollection>? services = null, ManualClock? clock = null)
     : WebApplicationFactory<Program>
 {
-    public ManualClock Clock { get; } = new();
+    public BankDatabase Database => database;
 
-    /// <summary>In-memory journal: fast, and nothing to clean up.</summary>
-    public static BankFactory InMemory(Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? extra = null) =>
-        new(Merge(new Dictionary<string, string?> { ["actors:persistence:journal:provider"] = "inmemory" }, extra), services);
+    public ManualClock Clock { get; } = clock ?? new ManualClock();
 
-    public static BankFactory Sqlite(string databaseFile) => new(new Dictionary<string, string?>
-    {
-        ["actors:persistence:journal:provider"] = "sqlite",
-        ["actors:persistence:sqlite:connection-string"] = $"Data Source={databaseFile}",
-        ["actors:persistence:sqlite:synchronous"] = "normal",
-    });
+    public LogSink Logs { get; } = new();
 
-    public static BankFactory Postgres(string connectionString) => new(new Dictionary<string, string?>
-    {
-        ["actors:persistence:journal:provider"] = "postgres",
-        ["actors:persistence:postgres:connection-string"] = connectionString,
-    });
+    /// <summary>The HOCON the host was given after its files.</summary>
+    public string Overrides => $"{database.Hocon}\nbank.logging.Default = Warning\n{hocon}";
+
+    /// <summary>A new host on the same database, settings and clock; dispose this one first.</summary>
+    public BankFactory Restart() => new(database, hocon, services, Clock);
+
+    /// <summary>The configuration the host runs with.</summary>
+    public BankHocon Hocon => Services.GetRequiredService<BankHocon>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.UseSetting(BankHocon.OverridesKey, Overrides);
         builder.ConfigureTestServices(s =>
         {
+            s.RemoveAll<ILoggerProvider>();
+            s.AddSingleton<ILoggerProvider>(Logs);
             s.AddSingleton<TimeProvider>(Clock);
             services?.Invoke(s);
         });
-    }
-
-    private static Dictionary<string, string?> Merge(Dictionary<string, string?> settings, IReadOnlyDictionary<string, string?>? extra)
-    {
-        if (extra is not null)
-        {
-            foreach (var (key, value) in extra) settings[key] = value;
-        }
-        return settings;
     }
 }

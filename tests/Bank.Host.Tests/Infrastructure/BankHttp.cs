@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -9,12 +8,13 @@ namespace Bank.Host.Tests.Infrastructure;
 public static class BankHttp
 {
     public const string ProblemTypePrefix = "https://bank.example/problems/";
+    public const string ReplayedHeader = "Idempotent-Replayed";
 
-    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, string json, string? idempotencyKey = null)
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, string json, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
-        return client.SendAsync(request);
+        return client.SendAsync(request, cancellationToken);
     }
 
     public static Task<HttpResponseMessage> PostEmptyAsync(this HttpClient client, string url, string? idempotencyKey = null)
@@ -22,13 +22,6 @@ public static class BankHttp
         var request = new HttpRequestMessage(HttpMethod.Post, url);
         if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
         return client.SendAsync(request);
-    }
-
-    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
     }
 
     /// <summary>Asserts the status, then returns the body.</summary>
@@ -41,6 +34,14 @@ public static class BankHttp
         return document.RootElement.Clone();
     }
 
+    /// <summary>Asserts the status, then returns the body as the server wrote it.</summary>
+    public static async Task<string> ExpectTextAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"Expected {(int)status} {status} but got {(int)response.StatusCode} {response.StatusCode}: {text}");
+        return text;
+    }
+
     /// <summary>Asserts an RFC 9457 problem of the given status and code (and field), as application/problem+json; returns it.</summary>
     public static async Task<JsonElement> ExpectProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string code, string? field = null)
     {
@@ -51,6 +52,7 @@ public static class BankHttp
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("traceId").GetString()));
         if (field is not null)
         {
             Assert.Equal(field, problem.GetProperty("field").GetString());
@@ -60,13 +62,50 @@ public static class BankHttp
         return problem;
     }
 
+    public static string Detail(this JsonElement problem) => problem.GetProperty("detail").GetString()!;
+
     public static decimal Balance(this JsonElement account) => account.GetProperty("balance").GetDecimal();
 
     public static long Version(this JsonElement account) => account.GetProperty("version").GetInt64();
 
+    public static long Offset(this JsonElement account) => account.GetProperty("offset").GetInt64();
+
     public static string Status(this JsonElement account) => account.GetProperty("status").GetString()!;
+
+    public static bool WasReplayed(this HttpResponseMessage response) =>
+        response.Headers.TryGetValues(ReplayedHeader, out var values) && values.Single() == "true";
 
     public static string NewAccountId() => "acc-" + Guid.NewGuid().ToString("N")[..12];
 
-    public static MediaTypeHeaderValue Json { get; } = new("application/json");
+    /// <summary>Opens an account (201 asserted) and returns its id.</summary>
+    public static async Task<string> OpenAsync(this HttpClient client, decimal initialDeposit = 0m, string owner = "Owner")
+    {
+        var id = NewAccountId();
+        var json = JsonSerializer.Serialize(new { accountId = id, owner, initialDeposit });
+        await (await client.PostJsonAsync("/accounts", json)).ExpectAsync(HttpStatusCode.Created);
+        return id;
+    }
+
+    public static async Task<JsonElement> GetAccountAsync(this HttpClient client, string id) =>
+        await (await client.GetAsync($"/accounts/{id}")).ExpectAsync(HttpStatusCode.OK);
+
+    public static async Task<List<JsonElement>> EventsAsync(this HttpClient client, string id)
+    {
+        var page = await (await client.GetAsync($"/accounts/{id}/events?limit=1000")).ExpectAsync(HttpStatusCode.OK);
+        return [.. page.GetProperty("events").EnumerateArray()];
+    }
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds, failing after <paramref name="timeout"/> with
+    /// <paramref name="what"/>. For conditions that have no event to wait for (a lock that shows, a journal that recovers).
+    /// </summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Not within {timeout.TotalSeconds:0.#} s: {what}");
+            await Task.Delay(50);
+        }
+    }
 }

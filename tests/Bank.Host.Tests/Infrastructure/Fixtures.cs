@@ -1,5 +1,5 @@
-using Actors.Persistence.Tck.Postgres;
-using Microsoft.Data.Sqlite;
+using Bank.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bank.Host.Tests.Infrastructure;
 
@@ -10,56 +10,22 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
     public const string Name = "postgres";
 }
 
-/// <summary>A host on an in-memory journal, shared by the tests of one class.</summary>
-public sealed class InMemoryBankFixture : IDisposable
-{
-    public BankFactory Factory { get; } = BankFactory.InMemory();
-
-    public void Dispose() => Factory.Dispose();
-}
-
-/// <summary>A host on a fresh SQLite file, shared by the tests of one class; the file is removed afterwards.</summary>
-public sealed class SqliteBankFixture : IDisposable
-{
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "bank-host-tests", Guid.NewGuid().ToString("N"));
-
-    public SqliteBankFixture()
-    {
-        Directory.CreateDirectory(_directory);
-        Factory = BankFactory.Sqlite(DatabaseFile);
-    }
-
-    public string DatabaseFile => Path.Combine(_directory, "bank.db");
-
-    public BankFactory Factory { get; }
-
-    public void Dispose()
-    {
-        Factory.Dispose();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover temp file must not fail the run.
-        }
-    }
-}
-
-/// <summary>A host on a fresh PostgreSQL database (one per test class), created on first use.</summary>
-public sealed class PostgresBankFixture : IDisposable
+/// <summary>
+/// The database of one test class, created by its first test and dropped after its last, and the host the class's tests
+/// share on it (started on first use). xunit makes a test class's instance per test, so the fixture keeps both.
+/// </summary>
+public sealed class DatabaseFixture : IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private BankFactory? _factory;
+    private BankDatabase? _database;
+    private BankFactory? _host;
 
-    public async Task<BankFactory> GetAsync(PostgresServer server, string key)
+    public async Task<BankDatabase> DatabaseAsync(Func<Task<BankDatabase>> create)
     {
         await _gate.WaitAsync();
         try
         {
-            return _factory ??= BankFactory.Postgres(await server.GetOrCreateDatabaseAsync(key));
+            return _database ??= await create();
         }
         finally
         {
@@ -67,9 +33,27 @@ public sealed class PostgresBankFixture : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>The class's shared host; the first call's <paramref name="hocon"/> and <paramref name="services"/> configure it.</summary>
+    public async Task<BankFactory> HostAsync(Func<Task<BankDatabase>> create, string? hocon = null, Action<IServiceCollection>? services = null)
     {
-        _factory?.Dispose();
+        var database = await DatabaseAsync(create);
+        await _gate.WaitAsync();
+        try
+        {
+            return _host ??= new BankFactory(database, hocon, services);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null) await _host.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
         _gate.Dispose();
     }
 }

@@ -17,5 +17,8 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _utcTicks, by.Ticks);
 
-    public override DateTimeOffset GetUtcNow() => Now;
+    /// <summary>When set, reading the clock throws it: a faulty dependency, for the host's 500 path.</summary>
+    public Exception? Fault { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Fault is { } fault ? throw fault : Now;
 }

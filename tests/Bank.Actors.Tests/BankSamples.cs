@@ -1,0 +1,43 @@
+using Bank.Actors.Accounts;
+using Bank.Domain;
+
+namespace Bank.Actors.Tests;
+
+/// <summary>One instance of every type the bank serializer writes, with values that would not survive a sloppy format.</summary>
+internal static class BankSamples
+{
+    public static readonly Guid OpeningId = Guid.Parse("0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01");
+    public static readonly Guid DepositId = Guid.Parse("0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02");
+    public static readonly Guid WithdrawalId = Guid.Parse("0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a03");
+
+    // Not UTC: the offset must come back as written.
+    public static readonly DateTimeOffset At = new(2026, 11, 22, 13, 0, 0, TimeSpan.FromHours(1));
+
+    public static readonly AccountOpened Opened = new("acc-1", "Ada Lovelace", "EUR", OpeningId, At);
+
+    // 19 significant digits: a double would round them; a scale of 2 that must stay 2 ("100.50", not "100.5").
+    public static readonly MoneyDeposited Deposited = new("acc-1", 12345678901234567.89m, 12345678901234567.89m, DepositId, At.AddMinutes(1));
+
+    public static readonly MoneyWithdrawn Withdrawn = new("acc-1", 12345678901234467.39m, 100.50m, WithdrawalId, At.AddMinutes(2));
+
+    /// <summary>An open account whose idempotency window (capacity 5) remembers its three commands.</summary>
+    public static AccountState State { get; } = AccountDecider.Fold(AccountState.Initial("acc-1", idempotencyWindow: 5), [Opened, Deposited, Withdrawn]);
+
+    public static IReadOnlyDictionary<Type, object> ByType { get; } = new Dictionary<Type, object>
+    {
+        [typeof(AccountOpened)] = Opened,
+        [typeof(MoneyDeposited)] = Deposited,
+        [typeof(MoneyWithdrawn)] = Withdrawn,
+        [typeof(AccountClosed)] = new AccountClosed("acc-1", 0.00m, Guid.Parse("0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a04"), At.AddDays(1)),
+        [typeof(AccountState)] = State,
+        [typeof(OpenAccount)] = new OpenAccount("acc-1", "Ada Lovelace", "EUR", 100.50m, OpeningId, At),
+        [typeof(Deposit)] = new Deposit("acc-1", 0.01m, DepositId, At),
+        [typeof(Withdraw)] = new Withdraw("acc-1", 999_999_999_999.99m, WithdrawalId, At),
+        [typeof(CloseAccount)] = new CloseAccount("acc-1", OpeningId, At),
+        [typeof(GetAccount)] = new GetAccount("acc-1"),
+        [typeof(AccountReply.Accepted)] = new AccountReply.Accepted(new AccountView("acc-1", "Ada Lovelace", "EUR", 100.50m, AccountStatus.Closed, 7), WasDuplicate: true),
+        [typeof(AccountReply.Rejected)] = new AccountReply.Rejected(new Rejection(RejectionCode.InsufficientFunds, "amount", "Withdrawal of 10.01 exceeds the available balance of 10.00.")),
+        [typeof(AccountReply.JournalFailed)] = new AccountReply.JournalFailed("TimeoutException: the database did not answer"),
+        [typeof(AccountReply.PersistRejected)] = new AccountReply.PersistRejected("SerializationException: no manifest"),
+    };
+}

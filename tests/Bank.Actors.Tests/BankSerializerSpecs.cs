@@ -1,0 +1,154 @@
+using System.Runtime.Serialization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Hosting;
+using Bank.Actors.Accounts;
+using Bank.Actors.Hosting;
+using Bank.Actors.Serialization;
+using Bank.Actors.Tests.Support;
+using Bank.Domain;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Bank.Actors.Tests;
+
+/// <summary>The bank serializer: stable manifests, exact JSON, upcasting of old shapes, and its bindings in an actor system.</summary>
+public sealed class BankSerializerSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(SpecConfig.BankSerializer, output: output)
+{
+    private BankSerializer Serializer => field ??= new BankSerializer((ExtendedActorSystem)Sys);
+
+    public static TheoryData<string> Manifests => [.. BankManifests.ByType.Values];
+
+    private static byte[] Utf8(string json) => Encoding.UTF8.GetBytes(json);
+
+    [Theory]
+    [MemberData(nameof(Manifests))]
+    public void Every_bank_type_round_trips_under_its_manifest(string manifest)
+    {
+        var type = BankManifests.ByType.Single(pair => pair.Value == manifest).Key;
+        var sample = BankSamples.ByType[type];
+
+        var bytes = Serializer.ToBinary(sample);
+        var back = Serializer.FromBinary(bytes, Serializer.Manifest(sample));
+
+        Assert.Equal(manifest, Serializer.Manifest(sample));
+        Assert.IsType(type, back);
+        Assert.Equal(sample, back);
+        // Written again, the same bytes: nothing (a decimal's scale, an offset) was lost on the way.
+        Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(Serializer.ToBinary(back)));
+    }
+
+    [Fact]
+    public void Decimals_are_written_as_exact_json_numbers_and_enums_by_name()
+    {
+        var deposited = JsonNode.Parse(Serializer.ToBinary(BankSamples.Deposited))!;
+        var state = JsonNode.Parse(Serializer.ToBinary(BankSamples.State))!;
+        var rejected = JsonNode.Parse(Serializer.ToBinary(BankSamples.ByType[typeof(AccountReply.Rejected)]))!;
+
+        Assert.Equal("12345678901234567.89", deposited["amount"]!.ToJsonString());
+        Assert.Equal("100.50", state["balance"]!.ToJsonString());
+        Assert.Equal("\"open\"", state["status"]!.ToJsonString());
+        Assert.Equal("\"insufficientFunds\"", rejected["rejection"]!["code"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void An_enum_stored_as_a_number_is_refused_rather_than_guessed()
+    {
+        var json = """{"rejection":{"code":2,"field":"amount","reason":"?"}}""";
+
+        Assert.Throws<JsonException>(() => Serializer.FromBinary(Utf8(json), BankManifests.Rejected));
+    }
+
+    [Fact]
+    public void A_state_keeps_its_idempotency_window_so_repeats_are_still_recognised()
+    {
+        var state = (AccountState)Serializer.FromBinary(Serializer.ToBinary(BankSamples.State), BankManifests.AccountState);
+
+        Assert.Equal(5, state.ProcessedCommands.Capacity);
+        Assert.Equal([BankSamples.OpeningId, BankSamples.DepositId, BankSamples.WithdrawalId], state.ProcessedCommands.Entries.Select(e => e.CommandId));
+        var repeat = new Withdraw("acc-1", BankSamples.Withdrawn.Amount, BankSamples.WithdrawalId, BankSamples.At);
+        var original = Assert.IsType<Decision.Duplicate>(AccountDecider.Decide(state, repeat)).Original;
+        Assert.Equal((3L, 100.50m), (original.Version, original.Balance));
+    }
+
+    [Theory]
+    [InlineData(BankManifests.AccountOpened, """{"owner":"Ada Lovelace","currency":"EUR","accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","at":"2026-11-22T13:00:00+01:00"}""")]
+    [InlineData(BankManifests.MoneyDeposited, """{"amount":12345678901234567.89,"balanceAfter":12345678901234567.89,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","at":"2026-11-22T13:01:00+01:00"}""")]
+    [InlineData(BankManifests.MoneyWithdrawn, """{"amount":12345678901234467.39,"balanceAfter":100.50,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a03","at":"2026-11-22T13:02:00+01:00"}""")]
+    [InlineData(BankManifests.AccountClosed, """{"finalBalance":0.00,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a04","at":"2026-11-23T13:00:00+01:00"}""")]
+    [InlineData(BankManifests.AccountState, """
+        {"accountId":"acc-1","owner":"Ada Lovelace","currency":"EUR","balance":100.50,"status":"open","version":3,
+         "openedAt":"2026-11-22T13:00:00+01:00","lastActivityAt":"2026-11-22T13:02:00+01:00","windowCapacity":5,"recentCommands":[
+           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","fingerprint":"open:EUR:0:Ada Lovelace","version":1,"balance":0,"status":"open"},
+           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","fingerprint":"deposit:12345678901234567.89","version":2,"balance":12345678901234567.89,"status":"open"},
+           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a03","fingerprint":"withdraw:12345678901234467.39","version":3,"balance":100.50,"status":"open"}]}
+        """)]
+    public void Events_and_snapshots_stored_by_this_version_keep_loading(string manifest, string storedJson)
+    {
+        var type = BankManifests.ByType.Single(pair => pair.Value == manifest).Key;
+
+        Assert.Equal(BankSamples.ByType[type], Serializer.FromBinary(Utf8(storedJson), manifest));
+    }
+
+    [Fact]
+    public void A_v0_account_opening_without_currency_is_upcast_to_euros()
+    {
+        var v0 = """{"accountId":"acc-1","owner":"Ada Lovelace","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","at":"2026-11-22T13:00:00+01:00"}""";
+
+        var opened = Serializer.FromBinary(Utf8(v0), BankUpcasters.AccountOpenedV0);
+
+        Assert.Equal(BankSamples.Opened with { Currency = "EUR" }, opened);
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_a_serialization_error_that_names_it()
+    {
+        var error = Assert.Throws<SerializationException>(() => Serializer.FromBinary(Utf8("{}"), "bank.account-frozen.v1"));
+
+        Assert.Contains("'bank.account-frozen.v1'", error.Message);
+    }
+
+    [Fact]
+    public void A_type_without_a_manifest_is_refused_when_written()
+    {
+        var error = Assert.Throws<SerializationException>(() => Serializer.Manifest(new Rejection(RejectionCode.NotFound, null, "no manifest")));
+
+        Assert.Contains(typeof(Rejection).FullName!, error.Message);
+    }
+
+    [Fact]
+    public void The_serializer_id_is_7411_and_bound_to_every_bank_type()
+    {
+        Assert.Equal(7411, Serializer.Identifier);
+        AssertBoundToEveryBankType(Sys);
+    }
+
+    [Fact]
+    public async Task WithBankSerializer_binds_the_bank_serializer_to_every_bank_type()
+    {
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka("serializer-spec", builder => builder.WithBankSerializer()))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            AssertBoundToEveryBankType(host.Services.GetRequiredService<ActorSystem>());
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private static void AssertBoundToEveryBankType(ActorSystem system)
+    {
+        Assert.All(BankManifests.ByType.Keys, type =>
+        {
+            var serializer = system.Serialization.FindSerializerFor(BankSamples.ByType[type]);
+            Assert.IsType<BankSerializer>(serializer);
+            Assert.Equal(BankSerializer.Id, serializer.Identifier);
+        });
+    }
+}
