@@ -35,6 +35,9 @@ internal sealed class InProcessBankHost : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The host's services: the actor system, the account gateway, the read side.</summary>
+    public IServiceProvider Services => _app.Services;
     public string Description { get; }
 
     public static async Task<InProcessBankHost> StartAsync(Variant variant, CancellationToken cancellationToken)
@@ -75,8 +78,10 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             var expected = variant == Variant.Ours ? nameof(BankSerializer) : "NewtonSoftJsonSerializer";
             if (serializer != expected) throw new InvalidOperationException($"The {variant.Label()} host serializes events with {serializer}, not {expected}.");
             var journal = system.Settings.Config.GetConfig("akka.persistence.journal.sql");
+            var query = system.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
             var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
-                              + $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}";
+                              + $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; "
+                              + $"read journal refresh-interval {query.GetTimeSpan("refresh-interval").TotalMilliseconds:0} ms, query-delay {query.GetTimeSpan("journal-sequence-retrieval.query-delay").TotalMilliseconds:0} ms";
             return new InProcessBankHost(app, directory, new Uri(address), description);
         }
         catch
@@ -87,12 +92,23 @@ internal sealed class InProcessBankHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The journal keys bank.conf and postgres.conf set, at Akka.Persistence.Sql's own defaults.</summary>
+    /// <summary>
+    /// The persistence keys bank.conf sets (journal, snapshot store, read journal), put back at Akka.Persistence.Sql's own
+    /// defaults, so that only the provider and the connection string remain the host's.
+    /// </summary>
     private static string StockJournalSettings()
     {
-        var stock = SqlPersistence.DefaultConfiguration.GetConfig("akka.persistence.journal.sql");
-        string[] keys = ["parallelism", "batch-size", "db-round-trip-max-batch-size", "buffer-size", "tagtable-asqueryable-insert-mode"];
-        return string.Join("\n", keys.Select(key => $"akka.persistence.journal.sql.{key} = {Quote(stock.GetString(key))}"));
+        var stock = SqlPersistence.DefaultConfiguration;
+        string[] keys =
+        [
+            "akka.persistence.journal.sql.parallelism", "akka.persistence.journal.sql.batch-size", "akka.persistence.journal.sql.db-round-trip-max-batch-size",
+            "akka.persistence.journal.sql.buffer-size", "akka.persistence.journal.sql.tagtable-asqueryable-insert-mode",
+            "akka.persistence.journal.sql.read-isolation-level", "akka.persistence.journal.sql.write-isolation-level",
+            "akka.persistence.snapshot-store.sql.read-isolation-level", "akka.persistence.snapshot-store.sql.write-isolation-level",
+            "akka.persistence.query.journal.sql.read-isolation-level", "akka.persistence.query.journal.sql.refresh-interval",
+            "akka.persistence.query.journal.sql.journal-sequence-retrieval.query-delay", "akka.persistence.query.journal.sql.journal-sequence-retrieval.max-tries",
+        ];
+        return string.Join("\n", keys.Where(stock.HasPath).Select(key => $"{key} = {Quote(stock.GetString(key))}"));
     }
 
     /// <summary>
