@@ -54,6 +54,7 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             akka.loglevel = WARNING
             """;
         if (variant == Variant.Plain) overrides += "\n" + StockJournalSettings();
+        else overrides += "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
         WebApplication app;
         try
         {
@@ -82,6 +83,8 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
                               + $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; "
                               + $"read journal refresh-interval {query.GetTimeSpan("refresh-interval").TotalMilliseconds:0} ms, query-delay {query.GetTimeSpan("journal-sequence-retrieval.query-delay").TotalMilliseconds:0} ms";
+            if (variant == Variant.Ours && Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) is { Length: > 0 } extra)
+                description += $" (with {Nodes.BenchNode.ExtraHoconVariable}: {extra.ReplaceLineEndings(" ")})";
             return new InProcessBankHost(app, directory, new Uri(address), description);
         }
         catch
