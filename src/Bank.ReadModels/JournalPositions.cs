@@ -23,6 +23,9 @@ public abstract class JournalPositions : IAsyncDisposable
     /// <summary>The ordering of event <paramref name="sequenceNr"/> of <paramref name="persistenceId"/>; null when the journal does not hold it.</summary>
     public abstract Task<long?> OrderingOfAsync(string persistenceId, long sequenceNr, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether the journal's table exists: Akka.Persistence.Sql creates it when its journal starts (auto-initialize).</summary>
+    public abstract Task<bool> JournalExistsAsync(CancellationToken cancellationToken = default);
+
     public abstract ValueTask DisposeAsync();
 
     private protected static string HighestSql(string journal) => $"SELECT MAX(ordering) FROM {journal}";

@@ -35,6 +35,20 @@ internal sealed class PostgresJournalPositions : JournalPositions
         }
     }
 
+    public override async Task<bool> JournalExistsAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand(_highestSql);
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return false;
+        }
+    }
+
     public override async Task<long?> OrderingOfAsync(string persistenceId, long sequenceNr, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(persistenceId);

@@ -45,6 +45,13 @@ internal sealed class SqliteJournalPositions : JournalPositions
         }, missingTable: null, cancellationToken);
     }
 
+    public override Task<bool> JournalExistsAsync(CancellationToken cancellationToken = default) =>
+        WithLeaseAsync(lease =>
+        {
+            lease.Highest.ExecuteScalar();
+            return true;
+        }, missingTable: false, cancellationToken);
+
     public override ValueTask DisposeAsync()
     {
         _disposed = true;

@@ -1,9 +1,8 @@
+using Actors.Journal.Query;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
-using Akka.Persistence.Query;
 using Akka.Persistence.Sql;
-using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Bank.Actors.Accounts;
 using Bank.Actors.Hosting;
@@ -26,9 +25,9 @@ public static class BankAkka
         services.AddAkka(SystemName, (builder, provider) =>
         {
             builder
-                // Akka.Persistence.Sql's defaults (plugin classes, table mapping) under ours: the plugin injects them only
-                // once its extension is loaded, which can be after the first persistent actor asks for its journal.
-                .AddHocon(hocon.Config.WithFallback(SqlPersistence.DefaultConfiguration), HoconAddMode.Prepend)
+                // The plugins' defaults (classes, table mapping) under ours: Akka.Persistence.Sql injects its own only once its
+                // extension is loaded, which can be after the first persistent actor asks for its journal.
+                .AddHocon(hocon.Config.WithFallback(SqlPersistence.DefaultConfiguration).WithFallback(FastSqlReadJournal.ReferenceConfiguration), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -36,25 +35,23 @@ public static class BankAkka
                 })
                 .WithAccounts(accounts)
                 .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
-                // The read journal's constructor blocks (up to 5 s) until the write journal is initialized. Made lazily by
-                // the first request, it held a request thread and every request queued behind the singleton, starved the
-                // thread pool of a 2-core machine, and ended in a 500 (AggregateException of an AskTimeoutException).
-                .AddStartup((system, _) => ReadJournal(system));
+                // Akka.Persistence.Sql's read journal's constructor blocks (up to 5 s) until the write journal is initialized.
+                // Made lazily by the first request, it held a request thread and every request queued behind the singleton,
+                // starved the thread pool of a 2-core machine, and ended in a 500. Persistence Query keeps the plugin, so
+                // the singleton below gets it at once.
+                .AddStartup((system, _) => BankReadJournal.For(system, hocon));
             configure?.Invoke(builder, provider);
         });
+        services.AddSingleton(provider => BankReadJournal.For(provider.GetRequiredService<ActorSystem>(), hocon));
         services.AddSingleton(provider => new AccountGateway(
             provider.GetRequiredService<IRequiredActor<AccountRegion>>().ActorRef, provider.GetRequiredService<BankHttpSettings>().AskTimeout));
         services.AddSingleton(provider =>
         {
             var system = provider.GetRequiredService<ActorSystem>();
-            return new AccountHistory(ReadJournal(system), system.Materializer(), accounts.IdempotencyWindow);
+            return new AccountHistory(provider.GetRequiredService<BankReadJournal>(), system.Materializer(), accounts.IdempotencyWindow);
         });
         return services;
     }
-
-    /// <summary>The SQL read journal over the journal's tables (Akka.Persistence.Query).</summary>
-    public static SqlReadJournal ReadJournal(ActorSystem system) =>
-        PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
 
     private static void JoinSelfWithoutSeeds(ActorSystem system)
     {

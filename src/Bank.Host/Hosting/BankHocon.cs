@@ -34,6 +34,7 @@ public sealed class BankHocon
         ["BANK_HOST"] = "bank.http.host",
         ["BANK_PORT"] = "bank.http.port",
         ["BANK_READ_YOUR_WRITES_TIMEOUT"] = "bank.read-model.read-your-writes-timeout",
+        ["BANK_READ_JOURNAL"] = "bank.read-journal",
         ["BANK_CLUSTER_HOST"] = "akka.remote.dot-netty.tcp.hostname",
         ["BANK_CLUSTER_PORT"] = "akka.remote.dot-netty.tcp.port",
         [SeedsVariable] = SeedNodesPath,

@@ -6,14 +6,14 @@ using Bank.ReadModels.Projections;
 namespace Bank.Host.Hosting;
 
 /// <summary>
-/// The query side of the host: the "bank-accounts" projection over the SQL read journal, which keeps the read model in
+/// The query side of the host: the "bank-accounts" projection over the read journal, which keeps the read model in
 /// the journal's own database, and the queries on it. Started and stopped with the host by <see cref="BankReadSideService"/>.
 /// </summary>
 public sealed class BankReadSide : IAsyncDisposable
 {
     private readonly ProjectionDatabase _database;
 
-    public BankReadSide(ActorSystem system, BankHocon hocon, BankReadModelSettings settings, JournalPositions positions)
+    public BankReadSide(ActorSystem system, BankReadJournal readJournal, BankHocon hocon, BankReadModelSettings settings, JournalPositions positions)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(hocon);
@@ -24,7 +24,7 @@ public sealed class BankReadSide : IAsyncDisposable
             ? ProjectionDatabase.Sqlite(hocon.ConnectionString)
             : ProjectionDatabase.Postgres(hocon.ConnectionString);
         // The projection measures its lag against the journal's timestamps, which are system time.
-        Accounts = BankReadModel.CreateProjection(system, BankAkka.ReadJournal(system), _database, settings.Projection,
+        Accounts = BankReadModel.CreateProjection(system, readJournal, _database, settings.Projection,
             Logging.GetLogger(system, "projection/" + BankReadModel.ProjectionName), TimeProvider.System);
         Projections = new ProjectionRegistry([Accounts]);
         Queries = new BankReadModelQueries(_database);

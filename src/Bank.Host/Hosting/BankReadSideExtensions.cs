@@ -16,7 +16,7 @@ public static class BankReadSideExtensions
         ArgumentNullException.ThrowIfNull(hocon);
         services.TryAddSingleton(_ => BankReadModelSettings.From(hocon.Config));
         services.TryAddSingleton(provider => new BankReadSide(
-            provider.GetRequiredService<ActorSystem>(), hocon, provider.GetRequiredService<BankReadModelSettings>(),
+            provider.GetRequiredService<ActorSystem>(), provider.GetRequiredService<BankReadJournal>(), hocon, provider.GetRequiredService<BankReadModelSettings>(),
             provider.GetRequiredService<JournalPositions>()));
         services.AddHostedService<BankReadSideService>();
         return services;

@@ -1,3 +1,6 @@
+using Akka.Actor;
+using Akka.Persistence;
+
 namespace Bank.Host.Hosting;
 
 /// <summary>
@@ -14,11 +17,28 @@ internal sealed class BankReadSideService(IServiceProvider services, ILogger<Ban
 {
     private BankReadSide? _readSide;
 
-    /// <summary>Creates the read model's tables if missing and starts the projections from their stored offsets.</summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    private static readonly TimeSpan JournalStartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Waits for the journal's tables (a new database gets them when the journal plugin starts, which this asks for),
+    /// then creates the read model's tables if missing and starts the projections from their stored offsets.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         _readSide = services.GetRequiredService<BankReadSide>();
-        return _readSide.Projections.StartAsync(cancellationToken);
+        Persistence.Instance.Apply(services.GetRequiredService<ActorSystem>()).JournalFor(null);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(JournalStartTimeout);
+        try
+        {
+            while (!await _readSide.Positions.JournalExistsAsync(timeout.Token).ConfigureAwait(false))
+                await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"The journal's tables did not appear within {JournalStartTimeout.TotalSeconds:0} s of its start: see the journal's log.");
+        }
+        await _readSide.Projections.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

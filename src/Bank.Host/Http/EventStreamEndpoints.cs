@@ -35,7 +35,7 @@ public static class EventStreamEndpoints
     private static Results<ServerSentEventsResult<StreamedEvent>, ProblemHttpResult> Stream(
         [FromHeader(Name = LastEventIdHeader), Description("The id (global offset) of the last event received; it wins over ?offset=.")] string? lastEventId,
         [Description("Stream the events after this global offset; 0 (everything) when absent.")] long? offset,
-        ActorSystem system, IHostApplicationLifetime lifetime, HttpContext http)
+        ActorSystem system, BankReadJournal readJournal, IHostApplicationLifetime lifetime, HttpContext http)
     {
         long? resumeAfter = null;
         if (!string.IsNullOrWhiteSpace(lastEventId))
@@ -46,12 +46,12 @@ public static class EventStreamEndpoints
         }
         if (offset is < 0) return ProblemResults.Validation("offset", $"offset must be 0 or more, but is {offset}.");
 
-        return TypedResults.ServerSentEvents(EventsAsync(http, system, resumeAfter ?? offset ?? 0, lifetime.ApplicationStopping, http.RequestAborted));
+        return TypedResults.ServerSentEvents(EventsAsync(http, system, readJournal, resumeAfter ?? offset ?? 0, lifetime.ApplicationStopping, http.RequestAborted));
     }
 
     /// <summary>The live events-by-tag query of the read journal (every account event) as SSE items; ends quietly when the client goes away or the host stops.</summary>
     private static async IAsyncEnumerable<SseItem<StreamedEvent>> EventsAsync(HttpContext http,
-        ActorSystem system, long afterOffset, CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
+        ActorSystem system, BankReadJournal readJournal, long afterOffset, CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, hostStopping);
         // The result has set the headers by now. Send them at once: the client learns that the stream is open (EventSource's
@@ -65,7 +65,7 @@ public static class EventStreamEndpoints
         {
             yield break;
         }
-        var events = BankAkka.ReadJournal(system).EventsByTag(AccountActor.Tag, Offset.Sequence(afterOffset))
+        var events = readJournal.EventsByTag(AccountActor.Tag, Offset.Sequence(afterOffset))
             .RunAsAsyncEnumerable(system.Materializer())
             .GetAsyncEnumerator(stop.Token);
         try
