@@ -53,7 +53,8 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             bank.logging { Default = Warning, "Microsoft.AspNetCore" = Warning }
             akka.loglevel = WARNING
             """;
-        if (variant == Variant.Plain) overrides += "\n" + StockJournalSettings();
+        // Plain defaults read through Akka.Persistence.Sql's own read journal (the host's akka-sql choice), not ours.
+        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\n" + StockJournalSettings();
         else overrides += "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
         WebApplication app;
         try
@@ -80,7 +81,8 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             if (serializer != expected) throw new InvalidOperationException($"The {variant.Label()} host serializes events with {serializer}, not {expected}.");
             var journal = system.Settings.Config.GetConfig("akka.persistence.journal.sql");
             var query = system.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
-            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
+            var readJournal = app.Services.GetRequiredService<BankHocon>().Config.GetString("bank.read-journal", "akka-sql");
+            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), {readJournal} read journal, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
                               + $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; "
                               + $"read journal refresh-interval {query.GetTimeSpan("refresh-interval").TotalMilliseconds:0} ms, query-delay {query.GetTimeSpan("journal-sequence-retrieval.query-delay").TotalMilliseconds:0} ms";
             if (variant == Variant.Ours && Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) is { Length: > 0 } extra)

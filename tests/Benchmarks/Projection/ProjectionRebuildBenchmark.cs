@@ -91,7 +91,7 @@ public sealed class ProjectionRebuildBenchmark : Benchmark
                                 break;
                             }
                             if (started.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("The rebuild did not complete within 10 minutes.");
-                            await Task.Delay(20, cancellationToken);
+                            await Task.Delay(5, cancellationToken);
                         }
                         started.Stop();
                         var stats = mark.Stop();
