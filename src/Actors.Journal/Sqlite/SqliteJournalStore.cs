@@ -1,0 +1,202 @@
+using Akka.Persistence;
+using Actors.Journal.Batching;
+using Microsoft.Data.Sqlite;
+
+namespace Actors.Journal.Sqlite;
+
+/// <summary>
+/// The journal on one SQLite file. One writer connection (the batch writer's, WAL, synchronous as configured, a large
+/// page cache, rarer checkpoints) and pooled connections for replay, highest sequence number and deletes. Every writer of
+/// the file in this process takes its turn at the write gate first.
+/// </summary>
+internal sealed class SqliteJournalStore : IJournalStore
+{
+
+    private readonly JournalSettings _settings;
+    private readonly string _pooledConnectionString;
+    private readonly string _writerConnectionString;
+    private readonly AsyncInitializer _initializer;
+    private readonly SqliteBatchWriter _writer;
+
+    public SqliteJournalStore(JournalSettings settings)
+    {
+        _settings = settings;
+        var builder = new SqliteConnectionStringBuilder(settings.ConnectionString)
+        {
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(settings.SqliteBusyTimeout.TotalSeconds)),
+        };
+        CreateDirectoryOf(builder);
+        _pooledConnectionString = builder.ToString();
+        _writerConnectionString = new SqliteConnectionStringBuilder(_pooledConnectionString) { Pooling = false }.ToString();
+        WriteGate = SqliteWriteGate.For(_pooledConnectionString);
+        _initializer = new AsyncInitializer(InitializeAsync);
+        _writer = new SqliteBatchWriter(this, settings.SqliteRowsPerStatement);
+    }
+
+    public SqliteWriteGate WriteGate { get; }
+
+    public IBatchWriter Writer => _writer;
+
+    public Task EnsureInitializedAsync(CancellationToken cancellationToken) => _initializer.EnsureAsync(cancellationToken);
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken, initialize: false).ConfigureAwait(false);
+        // Persistent in the file: readers never block the writer and the writer never blocks readers.
+        Execute(connection, "PRAGMA journal_mode = WAL;");
+        if (!_settings.AutoInitialize) return;
+        using var turn = await WriteGate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = SqliteSchema.Create;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The batch writer's own connection (not pooled), with the writer's PRAGMAs.</summary>
+    public SqliteConnection OpenWriter()
+    {
+        var connection = new SqliteConnection(_writerConnectionString);
+        try
+        {
+            connection.Open();
+            Execute(connection,
+                $"PRAGMA busy_timeout = {(long)_settings.SqliteBusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; " +
+                $"PRAGMA synchronous = {_settings.SqliteSynchronous}; PRAGMA cache_size = -{_settings.SqliteCacheSizeKib}; " +
+                $"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {_settings.SqliteWalAutoCheckpoint}; " +
+                "PRAGMA journal_size_limit = 67108864;");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken, bool initialize = true)
+    {
+        if (initialize) await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new SqliteConnection(_pooledConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
+        JournalRowSerializer serializer, Action<IPersistentRepresentation> callback, CancellationToken cancellationToken)
+    {
+        if (max <= 0 || toSequenceNr < fromSequenceNr) return;
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT sequence_number, message, manifest, identifier, writer_uuid, created FROM journal " +
+            "WHERE persistence_id = $pid AND sequence_number >= $from AND sequence_number <= $to AND deleted = 0 " +
+            "ORDER BY sequence_number LIMIT $limit";
+        var pid = command.Parameters.Add("$pid", SqliteType.Text);
+        var from = command.Parameters.Add("$from", SqliteType.Integer);
+        var to = command.Parameters.Add("$to", SqliteType.Integer);
+        var limit = command.Parameters.Add("$limit", SqliteType.Integer);
+        pid.Value = persistenceId;
+        to.Value = toSequenceNr;
+
+        var next = Math.Max(1, fromSequenceNr);
+        var left = max;
+        while (left > 0 && next <= toSequenceNr)
+        {
+            var page = (int)Math.Min(_settings.ReplayBatchSize, left);
+            from.Value = next;
+            limit.Value = page;
+            var read = 0;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.Read())
+                {
+                    var sequenceNr = reader.GetInt64(0);
+                    var repr = serializer.Deserialize(
+                        persistenceId,
+                        sequenceNr,
+                        reader.GetFieldValue<byte[]>(1),
+                        reader.IsDBNull(2) ? null : reader.GetString(2),
+                        reader.IsDBNull(3) ? null : reader.GetInt32(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        reader.GetInt64(5),
+                        deleted: false);
+                    callback(repr);
+                    next = sequenceNr + 1;
+                    read++;
+                }
+            }
+            left -= read;
+            if (read < page) break;
+        }
+    }
+
+    public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT max(sequence_number) FROM journal WHERE persistence_id = $pid AND sequence_number > $from";
+        command.Parameters.Add("$pid", SqliteType.Text).Value = persistenceId;
+        command.Parameters.Add("$from", SqliteType.Integer).Value = fromSequenceNr;
+        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return result is long highest ? highest : 0;
+    }
+
+    public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var turn = await WriteGate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        Execute(connection, "BEGIN IMMEDIATE;");
+        try
+        {
+            foreach (var sql in JournalSql.DeleteSteps("journal", "tags", "1", "$pid", "$to"))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.Add("$pid", SqliteType.Text).Value = persistenceId;
+                command.Parameters.Add("$to", SqliteType.Integer).Value = toSequenceNr;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            Execute(connection, "COMMIT;");
+        }
+        catch
+        {
+            try { Execute(connection, "ROLLBACK;"); } catch (SqliteException) { /* nothing to roll back */ }
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static void CreateDirectoryOf(SqliteConnectionStringBuilder builder)
+    {
+        var dataSource = builder.DataSource;
+        if (builder.Mode == SqliteOpenMode.Memory || string.IsNullOrWhiteSpace(dataSource) || dataSource == ":memory:"
+            || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            || dataSource.Contains("|DataDirectory|", StringComparison.OrdinalIgnoreCase))
+            return;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+    }
+}
