@@ -55,14 +55,21 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             """;
         // Plain defaults read through Akka.Persistence.Sql's own read journal (the host's akka-sql choice), not ours.
         if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\n" + StockJournalSettings();
-        else overrides += "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
+        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "")
+                          + "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
         WebApplication app;
         try
         {
             var hocon = BankHocon.Load(overrides);
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
             builder.UseBankHocon(hocon);
-            builder.Services.AddBankHost(hocon, variant == Variant.Plain ? (akka, _) => BindDefaultSerializer(akka) : null);
+            builder.Services.AddBankHost(hocon, variant switch
+            {
+                Variant.Plain => (akka, _) => BindDefaultSerializer(akka),
+                // The plugin's class must be in the system's configuration (src/Actors.Journal/README.md).
+                Variant.GroupCommit => (akka, _) => akka.AddHocon(global::Actors.Journal.GroupCommitJournal.DefaultConfiguration, HoconAddMode.Append),
+                _ => null,
+            });
             app = builder.Build();
             app.MapBankApi();
         }
@@ -77,15 +84,18 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var system = app.Services.GetRequiredService<ActorSystem>();
             var serializer = system.Serialization.FindSerializerForType(typeof(MoneyDeposited)).GetType().Name;
-            var expected = variant == Variant.Ours ? nameof(BankSerializer) : "NewtonSoftJsonSerializer";
+            var expected = variant == Variant.Plain ? "NewtonSoftJsonSerializer" : nameof(BankSerializer);
             if (serializer != expected) throw new InvalidOperationException($"The {variant.Label()} host serializes events with {serializer}, not {expected}.");
-            var journal = system.Settings.Config.GetConfig("akka.persistence.journal.sql");
+            var plugin = system.Settings.Config.GetString("akka.persistence.journal.plugin");
+            var journal = system.Settings.Config.GetConfig(plugin);
             var query = system.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
             var readJournal = app.Services.GetRequiredService<BankHocon>().Config.GetString("bank.read-journal", "akka-sql");
-            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), {readJournal} read journal, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
-                              + $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; "
+            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), journal {plugin}, {readJournal} read journal, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
+                              + (variant == Variant.GroupCommit
+                                  ? $"max-batch-size {journal.GetInt("max-batch-size")}; "
+                                  : $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; ")
                               + $"read journal refresh-interval {query.GetTimeSpan("refresh-interval").TotalMilliseconds:0} ms, query-delay {query.GetTimeSpan("journal-sequence-retrieval.query-delay").TotalMilliseconds:0} ms";
-            if (variant == Variant.Ours && Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) is { Length: > 0 } extra)
+            if (variant != Variant.Plain && Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) is { Length: > 0 } extra)
                 description += $" (with {Nodes.BenchNode.ExtraHoconVariable}: {extra.ReplaceLineEndings(" ")})";
             return new InProcessBankHost(app, directory, new Uri(address), description);
         }

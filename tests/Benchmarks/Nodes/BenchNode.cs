@@ -76,7 +76,7 @@ public sealed class BenchNode : IAsyncDisposable
     public static Config ConfigFor(Variant variant, Store store)
     {
         const string quiet = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\n";
-        if (variant == Variant.Ours)
+        if (variant is Variant.Ours or Variant.GroupCommit)
         {
             var overrides = store.Kind switch
             {
@@ -85,10 +85,11 @@ public sealed class BenchNode : IAsyncDisposable
                 _ => "akka.persistence.journal.plugin = \"akka.persistence.journal.inmem\"\n"
                      + "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.inmem\"\n",
             };
+            if (variant == Variant.GroupCommit) overrides += GroupCommitHocon(store);
             // ACTORS_BENCH_HOCON: HOCON over ours, to try a setting before it goes into hocon/*.conf (the run's notes show it).
             return BankHocon.Load(quiet + overrides + "\n" + (Environment.GetEnvironmentVariable(ExtraHoconVariable) ?? "")).Config;
         }
-        if (variant != Variant.Plain) throw new NotSupportedException($"{variant.Label()} is not available in this build.");
+        if (variant != Variant.Plain) throw new NotSupportedException($"{variant.Label()} is not known here.");
 
         var provider = store.Kind == StoreKind.Postgres ? "PostgreSQL.15" : "SQLite.MS";
         var persistence = store.Kind == StoreKind.InMemory
@@ -108,12 +109,30 @@ public sealed class BenchNode : IAsyncDisposable
                 """ + "\n" + persistence);
     }
 
+    /// <summary>
+    /// The group-commit journal (src/Actors.Journal/README.md) as the write plugin, on the store's database, and the read
+    /// journal pointed at it; the snapshot store stays Akka.Persistence.Sql's. Not for the in-memory store.
+    /// </summary>
+    public static string GroupCommitHocon(Store store)
+    {
+        if (store.Kind == StoreKind.InMemory) throw new NotSupportedException("The group-commit journal writes to a database: it has no in-memory variant.");
+        return $$"""
+
+            akka.persistence.journal.plugin = "akka.persistence.journal.group-commit"
+            akka.persistence.journal.group-commit {
+              provider = {{(store.Kind == StoreKind.Postgres ? "postgres" : "sqlite")}}
+              connection-string = {{Quote(store.ConnectionString!)}}
+            }
+            akka.persistence.query.journal.sql.write-plugin = "akka.persistence.journal.group-commit"
+            """;
+    }
+
     public static async Task<BenchNode> StartAsync(Variant variant, Store store, CancellationToken cancellationToken, AccountSettings? settings = null)
     {
         var config = ConfigFor(variant, store);
         // The bank's account settings (hocon/bank.conf, bank.accounts) in both variants: the account actor is the same.
         settings ??= ProductAccountSettings;
-        if (variant == Variant.Ours && store.Kind == StoreKind.Sqlite) await UseWalAsync(store.ConnectionString!, cancellationToken);
+        if (variant is Variant.Ours or Variant.GroupCommit && store.Kind == StoreKind.Sqlite) await UseWalAsync(store.ConnectionString!, cancellationToken);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -133,7 +152,9 @@ public sealed class BenchNode : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 });
-            if (variant == Variant.Ours)
+            // The plugin's class must be in the system's configuration (src/Actors.Journal/README.md).
+            if (variant == Variant.GroupCommit) akka.AddHocon(global::Actors.Journal.GroupCommitJournal.DefaultConfiguration, HoconAddMode.Append);
+            if (variant is Variant.Ours or Variant.GroupCommit)
             {
                 akka.WithAccounts(accountSettings);
             }
@@ -190,9 +211,17 @@ public sealed class BenchNode : IAsyncDisposable
     {
         var serializer = system.Serialization.FindSerializerForType(typeof(MoneyDeposited)).GetType().Name;
         var text = $"{variant.Label()}: {store.Label}, events by {serializer}";
-        if (variant == Variant.Ours && Environment.GetEnvironmentVariable(ExtraHoconVariable) is { Length: > 0 } extra)
+        if (variant is Variant.Ours or Variant.GroupCommit && Environment.GetEnvironmentVariable(ExtraHoconVariable) is { Length: > 0 } extra)
             text += $" (with {ExtraHoconVariable}: {extra.ReplaceLineEndings(" ")})";
         if (store.Kind == StoreKind.InMemory) return text;
+        if (variant == Variant.GroupCommit)
+        {
+            var groupCommit = system.Settings.Config.GetConfig("akka.persistence.journal.group-commit");
+            text += string.Create(CultureInfo.InvariantCulture,
+                $", group-commit journal ({system.Settings.Config.GetString("akka.persistence.journal.plugin")}) max-batch-size {groupCommit.GetInt("max-batch-size")}, parallelism {groupCommit.GetInt("parallelism")} (0: 1 on SQLite, 2 on PostgreSQL)");
+            if (store.Kind == StoreKind.Sqlite) text += $", {SqliteJournalMode(store.ConnectionString!)} mode";
+            return text;
+        }
         var journal = system.Settings.Config.GetConfig("akka.persistence.journal.sql");
         text += string.Create(CultureInfo.InvariantCulture,
             $", journal parallelism {journal.GetInt("parallelism")}, batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, "
