@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -18,49 +17,161 @@ namespace Actors.Benchmarks.Http;
 /// overdraws (409 insufficient-funds) and errors. At the end every account's balance (GET /accounts/{id}) must equal
 /// its opening deposit plus the acknowledged deposits minus the acknowledged withdrawals.
 /// </summary>
-public sealed class HttpLoadBenchmark : AsyncBenchmark
+public sealed class HttpLoadBenchmark : Benchmark
 {
-    private readonly BenchOption<string> _url = new("--url", "", "Load an already running host (e.g. http://127.0.0.1:5000) instead of starting one in-process.");
-    private readonly BenchOption<int> _accounts = new("--accounts", 1_000, "How many accounts.");
-    private readonly BenchOption<double> _duration = new("--duration", 20, "Measured seconds (split into --runs windows; at most 600).");
-    private readonly BenchOption<int> _concurrency = new("--concurrency", 64, "Requests in flight (= keep-alive connections, one request at a time each).");
-    private readonly BenchOption<double> _warmupSeconds = new("--warmup-seconds", 3, "Seconds of load per warm-up before measuring.");
+    private readonly BenchOption<string> _url = new("url", "", "Load an already running host (e.g. http://127.0.0.1:5000) instead of starting one in-process per variant.");
+    private readonly BenchOption<int> _accounts = new("accounts", 1_000, "How many accounts.");
+    private readonly BenchOption<double> _duration = new("duration", 15, "Measured seconds per variant (split into --windows windows; at most 600).");
+    private readonly BenchOption<int> _windows = new("windows", 3, "Measured windows (the median of their requests/s is reported).");
+    private readonly BenchOption<int> _concurrency = new("concurrency", 64, "Requests in flight (= keep-alive connections, one request at a time each).");
+    private readonly BenchOption<double> _warmupSeconds = new("warmup-seconds", 3, "Seconds of load before measuring.");
 
     public override string Name => "load";
-    public override string Description => "Random deposits/withdrawals over keep-alive connections for a fixed time; requests/s, latency, balance check.";
-    public override IEnumerable<Option> Options => [_url, _accounts, _duration, _concurrency, _warmupSeconds];
+    public override string Description => "In-process host on SQLite: random deposits/withdrawals over 64 keep-alive connections; requests/s, p50/p99, balance check.";
+    public override IEnumerable<IBenchOption> Options => [_url, _accounts, _duration, _windows, _concurrency, _warmupSeconds];
 
-    private static readonly Metric Throughput = new("req/s", Better.Higher, null, "-", Target: 20e3);
-    private static readonly Metric P99 = new("ms", Better.Lower, null, "-", Target: 20);
-    private static readonly Metric Latency = new("ms", Better.Lower, null, "-", null);
-    private static readonly Metric Mismatches = new("accounts", Better.Lower, null, "-", Target: 0);
+    private static readonly Metric Throughput = new("req/s", Better.Higher);
+    private static readonly Metric Latency = new("ms", Better.Lower);
+    private static readonly Metric Mismatches = new("accounts", Better.Lower, Target: 0, TargetSource: "balance check: every balance = opening + acknowledged deposits - acknowledged withdrawals");
 
     public override async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        var label = $"{context.Suite} {Name}";
+        var throughput = new BenchmarkResult(context.Suite, Name, Throughput);
+        var p50 = new BenchmarkResult(context.Suite, Name + "-p50", Latency);
+        var p99 = new BenchmarkResult(context.Suite, Name + "-p99", Latency);
+        var balances = new BenchmarkResult(context.Suite, "balance-check", Mismatches);
+        BenchmarkResult[] rows = [throughput, p50, p99, balances];
+        var url = context.Get(_url);
         var accounts = Math.Max(1, context.Get(_accounts));
         var concurrency = Math.Clamp(context.Get(_concurrency), 1, 4096);
+        var windows = Math.Max(1, context.Get(_windows));
         var duration = TimeSpan.FromSeconds(Math.Clamp(context.Get(_duration), 1, 600));
         var warmup = TimeSpan.FromSeconds(Math.Clamp(context.Get(_warmupSeconds), 0, 60));
-        var url = context.Get(_url);
+        var variants = string.IsNullOrWhiteSpace(url) ? context.Variants.Where(v => v.Available()).ToList() : [Variant.Ours];
 
-        InProcessBankHost? host = null;
-        Uri address;
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            host = await InProcessBankHost.StartAsync(cancellationToken);
-            address = host.Address;
-            context.Progress.Info(label, $"started Bank.Host in-process at {address} (SQLite journal, synchronous=FULL, in a temp directory; log level Warning)");
-        }
-        else
-        {
-            address = new Uri(url);
-            context.Progress.Info(label, $"loading {address}");
-        }
-
+        // Every variant's host is started and its accounts opened first; then the load windows are interleaved (ours,
+        // plain, ours, plain ...), one host loaded at a time, so a machine whose speed drifts shifts both alike.
+        var sessions = new List<Session>();
         try
         {
-            using var handler = new SocketsHttpHandler
+            foreach (var variant in variants)
+            {
+                try
+                {
+                    sessions.Add(await Session.StartAsync(context, $"{Name} [{variant.Label()}]", variant, url, accounts, concurrency, cancellationToken));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Fail(variant, e);
+                }
+            }
+            if (warmup > TimeSpan.Zero)
+            {
+                foreach (var session in sessions.ToList())
+                {
+                    try
+                    {
+                        var w = await LoadAsync(session.Connections, session.Ledger, session.AccountIds, warmup, cancellationToken);
+                        context.Progress.Sample($"{context.Suite} {session.Label}", "warm-up", w.Rate, "req/s", w.Summary);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        Fail(session.Variant, e);
+                        sessions.Remove(session);
+                    }
+                }
+            }
+            for (var i = 1; i <= windows; i++)
+            {
+                foreach (var session in sessions.ToList())
+                {
+                    try
+                    {
+                        Measure.FullCollect();
+                        var mark = RunStats.Start();
+                        var run = await LoadAsync(session.Connections, session.Ledger, session.AccountIds, duration / windows, cancellationToken);
+                        var stats = mark.Stop();
+                        session.Record(run, stats);
+                        context.Progress.Sample($"{context.Suite} {session.Label}", $"window {i}/{windows}", run.Rate, "req/s", $"{run.Summary}; {stats}");
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        Fail(session.Variant, e);
+                        sessions.Remove(session);
+                    }
+                }
+            }
+
+            foreach (var session in sessions)
+            {
+                try
+                {
+                    var all = session.Latencies;
+                    all.Sort();
+                    var (median, tail, p999) = (Percentile(all, 0.50), Percentile(all, 0.99), Percentile(all, 0.999));
+                    var totals = session.Totals;
+                    var summary = $"{accounts:N0} accounts, {concurrency} in flight, {duration.TotalSeconds:0} s measured in {windows} windows: {totals.Requests:N0} requests, "
+                                  + $"p50 {median:0.0} ms, p99 {tail:0.0} ms, p99.9 {p999:0.0} ms, max {Percentile(all, 1):0.0} ms; {totals.Deposits:N0} deposits, "
+                                  + $"{totals.Withdrawals:N0} withdrawals, {totals.Refused:N0} refused overdraws (409), {totals.Errors:N0} errors; "
+                                  + string.Create(CultureInfo.InvariantCulture, $"{session.CpuMicrosecondsPerRequest:0} us of CPU per request (host and load generator)");
+                    context.Info(session.Label, summary);
+
+                    var clock = Stopwatch.StartNew();
+                    var (checkedCount, mismatched, uncertain) = await CheckBalancesAsync(session.Client, session.Ledger, session.RunId, concurrency, context, session.Label, cancellationToken);
+                    var verdict = mismatched == 0 && uncertain == 0 && session.Ledger.Errors == 0 ? "PASS" : "FAIL";
+                    verdict += $": {checkedCount:N0} of {accounts:N0} accounts checked, {mismatched:N0} mismatched, {uncertain:N0} with an unknown outcome (error or timeout) left out, {session.Ledger.Errors:N0} errors";
+                    context.Info(session.Label, $"balance check {verdict} ({clock.Elapsed.TotalSeconds:0.0} s)");
+
+                    throughput.With(session.Variant, session.Rates);
+                    p50.With(session.Variant, [median]);
+                    p99.With(session.Variant, [tail]);
+                    balances.With(session.Variant, [mismatched + uncertain]);
+                    throughput.Notes.Add($"{session.Description}; {summary}");
+                    balances.Notes.Add($"{session.Variant.Label()}: {verdict}");
+                    if (session.Variant == Variant.Ours)
+                    {
+                        var ours = session.Stats;
+                        throughput.Bottleneck = string.Create(CultureInfo.InvariantCulture,
+                            $"the SQLite journal's write path (one writer, CPU per event in Akka.Persistence.Sql), not HTTP: process {ours.ProcessCores:0.0} cores, machine {ours.MachineBusyCores:0.0} of {Environment.ProcessorCount}, GC paused {ours.GcPauseShare:P0}");
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Fail(session.Variant, e);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var session in sessions) await session.DisposeAsync();
+        }
+        throughput.Bottleneck ??= "-";
+        p50.Bottleneck = p99.Bottleneck = "queueing: 64 requests in flight / the journal's throughput (Little's law); p99 adds GC pauses and write batches";
+        balances.Bottleneck = "-";
+        return rows;
+
+        void Fail(Variant variant, Exception e)
+        {
+            foreach (var row in rows) row.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
+            context.Info($"{Name} [{variant.Label()}]", $"FAILED: {e}");
+        }
+    }
+
+    /// <summary>One variant's host (or the host at --url), its accounts, connections and what its windows measured.</summary>
+    private sealed class Session : IAsyncDisposable
+    {
+        private readonly InProcessBankHost? _host;
+        private readonly SocketsHttpHandler _handler;
+        private TimeSpan _cpu;
+        private double _wall;
+
+        private Session(Variant variant, string label, InProcessBankHost? host, Uri address, string description, int accounts, int concurrency)
+        {
+            Variant = variant;
+            Label = label;
+            _host = host;
+            Description = description;
+            _handler = new SocketsHttpHandler
             {
                 MaxConnectionsPerServer = concurrency,
                 PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -70,75 +181,84 @@ public sealed class HttpLoadBenchmark : AsyncBenchmark
                 AutomaticDecompression = DecompressionMethods.None,
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             };
-            using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-            client.DefaultRequestHeaders.ExpectContinue = false;
+            Client = new HttpClient(_handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+            Client.DefaultRequestHeaders.ExpectContinue = false;
+            Ledger = new Ledger(accounts);
+            RunId = Guid.NewGuid().ToString("N")[..8];
+            AccountIds = Enumerable.Range(0, accounts).Select(i => Encoding.UTF8.GetBytes(AccountId(RunId, i))).ToArray();
+            Connections = Enumerable.Range(0, concurrency).Select(_ => RawHttpConnection.For(address)).ToArray();
+        }
 
-            var ledger = new Ledger(accounts);
-            var runId = Guid.NewGuid().ToString("N")[..8];
-            var clock = Stopwatch.StartNew();
-            await OpenAccountsAsync(client, ledger, runId, concurrency, cancellationToken);
-            context.Progress.Info(label, $"opened {accounts:N0} accounts (1,000.00 each) in {clock.Elapsed.TotalSeconds:0.0} s");
+        public Variant Variant { get; }
+        public string Label { get; }
+        public string Description { get; }
+        public HttpClient Client { get; }
+        public Ledger Ledger { get; }
+        public string RunId { get; }
+        public byte[][] AccountIds { get; }
+        public RawHttpConnection[] Connections { get; }
+        public List<double> Rates { get; } = [];
+        public List<long> Latencies { get; } = [];
+        public LoadResult Totals { get; } = new();
 
-            var accountIds = Enumerable.Range(0, accounts).Select(i => Encoding.UTF8.GetBytes(AccountId(runId, i))).ToArray();
-            var connections = Enumerable.Range(0, concurrency).Select(_ => RawHttpConnection.For(address)).ToArray();
-            var rates = new List<double>();
-            var all = new List<long>();
-            var totals = new LoadResult();
+        /// <summary>The whole process's CPU over the measured windows (host and load generator), as cores.</summary>
+        public RunStats Stats { get; private set; }
+
+        public double CpuMicrosecondsPerRequest => Totals.Requests == 0 ? double.NaN : _cpu.TotalMicroseconds / Totals.Requests;
+
+        public static async Task<Session> StartAsync(BenchmarkContext context, string label, Variant variant, string url, int accounts, int concurrency,
+            CancellationToken cancellationToken)
+        {
+            InProcessBankHost? host = null;
+            Uri address;
+            string description;
+            if (string.IsNullOrWhiteSpace(url))
+            {
+                host = await InProcessBankHost.StartAsync(variant, cancellationToken);
+                (address, description) = (host.Address, host.Description);
+                context.Info(label, $"started at {address}: {description}");
+            }
+            else
+            {
+                (address, description) = (new Uri(url), $"the host at {url}");
+                context.Info(label, $"loading {address}");
+            }
+            var session = new Session(variant, label, host, address, description, accounts, concurrency);
             try
             {
-                for (var i = 1; i <= context.Warmups && warmup > TimeSpan.Zero; i++)
-                {
-                    var w = await LoadAsync(connections, ledger, accountIds, warmup, cancellationToken);
-                    context.Progress.Sample(label, $"warm-up {i}/{context.Warmups}", w.Rate, "req/s", w.Summary);
-                }
-
-                var window = duration / context.Runs;
-                for (var i = 1; i <= context.Runs; i++)
-                {
-                    Measure.FullCollect();
-                    var gc = GcSnapshot.Take();
-                    var run = await LoadAsync(connections, ledger, accountIds, window, cancellationToken);
-                    rates.Add(run.Rate);
-                    all.AddRange(run.Latencies);
-                    totals.Add(run, latencies: false);
-                    context.Progress.Sample(label, $"window {i}/{context.Runs}", run.Rate, "req/s", $"{run.Summary}; {GcSnapshot.Take().Since(gc)}");
-                }
+                var clock = Stopwatch.StartNew();
+                await OpenAccountsAsync(session.Client, session.Ledger, session.RunId, concurrency, cancellationToken);
+                context.Info(label, $"opened {accounts:N0} accounts (1,000.00 each) in {clock.Elapsed.TotalSeconds:0.0} s");
+                return session;
             }
-            finally
+            catch
             {
-                foreach (var connection in connections) await connection.DisposeAsync();
+                await session.DisposeAsync();
+                throw;
             }
-
-            all.Sort();
-            var (p50, p99, p999) = (Percentile(all, 0.50), Percentile(all, 0.99), Percentile(all, 0.999));
-            context.Progress.Info(label,
-                $"measured {duration.TotalSeconds:0} s: {totals.Requests:N0} requests, p50 {p50:0.00} ms, p99 {p99:0.00} ms, p99.9 {p999:0.00} ms, max {Percentile(all, 1):0.00} ms; "
-                + $"{totals.Deposits:N0} deposits, {totals.Withdrawals:N0} withdrawals, {totals.Refused:N0} refused overdraws (409), {totals.Errors:N0} errors");
-
-            clock.Restart();
-            var (checkedCount, mismatched, uncertain) = await CheckBalancesAsync(client, ledger, runId, concurrency, context, label, cancellationToken);
-            var verdict = mismatched == 0 && uncertain == 0 && ledger.Errors == 0 ? "PASS" : "FAIL";
-            context.Progress.Info(label,
-                $"balance check {verdict}: {checkedCount:N0} accounts read back in {clock.Elapsed.TotalSeconds:0.0} s, {mismatched:N0} mismatched, "
-                + $"{uncertain:N0} with an unknown outcome (error or timeout) left out; {ledger.Errors:N0} errors in all");
-            Console.WriteLine($"balance check: {verdict}");
-
-            var where = host is null ? address.ToString() : "in-process Bank.Host, SQLite FULL";
-            var load = $"{accounts:N0} accounts, {concurrency} in flight, {duration.TotalSeconds:0} s in {context.Runs} windows; {where}";
-            return
-            [
-                new BenchmarkResult(context.Suite, Name, Throughput, rates,
-                    $"{load}; {totals.Refused:N0} refused overdraws, {totals.Errors:N0} errors; balance check {verdict}"),
-                new BenchmarkResult(context.Suite, Name + " p50", Latency, [p50]),
-                new BenchmarkResult(context.Suite, Name + " p99", P99, [p99]),
-                new BenchmarkResult(context.Suite, Name + " p99.9", Latency, [p999]),
-                new BenchmarkResult(context.Suite, Name + " balances", Mismatches, [mismatched + uncertain],
-                    $"{verdict}: {mismatched} accounts off, {uncertain} unknown outcomes, {ledger.Errors} errors"),
-            ];
         }
-        finally
+
+        public void Record(LoadResult run, RunStats stats)
         {
-            if (host is not null) await host.DisposeAsync();
+            Rates.Add(run.Rate);
+            Latencies.AddRange(run.Latencies);
+            Totals.Add(run, latencies: false);
+            _cpu += stats.ProcessCpu;
+            // The windows' figures pooled: CPU cores and GC share over all measured time.
+            var wall = _wall + stats.Wall.TotalSeconds;
+            Stats = Stats.Wall == TimeSpan.Zero ? stats : new RunStats(
+                Stats.Wall + stats.Wall, Stats.Gen0 + stats.Gen0, Stats.Gen1 + stats.Gen1, Stats.Gen2 + stats.Gen2, Stats.Paused + stats.Paused,
+                Stats.Allocated + stats.Allocated, Stats.ProcessCpu + stats.ProcessCpu,
+                (Stats.MachineBusyCores * _wall + stats.MachineBusyCores * stats.Wall.TotalSeconds) / wall);
+            _wall = wall;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var connection in Connections) await connection.DisposeAsync();
+            Client.Dispose();
+            _handler.Dispose();
+            if (_host is not null) await _host.DisposeAsync();
         }
     }
 
@@ -273,7 +393,7 @@ public sealed class HttpLoadBenchmark : AsyncBenchmark
     }
 
     /// <summary>What the load generator knows each account's balance must be, in cents.</summary>
-    private sealed class Ledger(int count)
+    internal sealed class Ledger(int count)
     {
         private readonly long[] _cents = new long[count];
         private readonly int[] _uncertain = new int[count];
@@ -301,7 +421,7 @@ public sealed class HttpLoadBenchmark : AsyncBenchmark
         public string? FirstError => _firstError;
     }
 
-    private sealed class LoadResult
+    internal sealed class LoadResult
     {
         public List<long> Latencies { get; } = new(1024);
         public long Requests;

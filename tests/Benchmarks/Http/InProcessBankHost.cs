@@ -1,65 +1,181 @@
+using Actors.Benchmarks.Shared;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+using Bank.Actors.Serialization;
+using Bank.Domain;
 using Bank.Host.Hosting;
 using Bank.Host.Http;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Benchmarks.Http;
 
 /// <summary>
-/// The bank host as Bank.Host/Program.cs builds it (hocon/bank.conf, AddBankHost, MapBankApi), in this process, on
-/// a free 127.0.0.1 port, with its SQLite journal (synchronous=FULL, the default) in a temp directory. For the load run
-/// only the log level is raised to Warning (the defaults log every request at Information).
+/// The bank host as src/Bank.Host/Program.cs builds it (hocon/bank.conf through BankHocon.Load, UseBankHocon, AddBankHost,
+/// MapBankApi) in this process, on Kestrel at a free 127.0.0.1 port, its SQLite journal in a temp directory (out of the
+/// content root), logging at Warning. <see cref="Variant.Plain"/> is the same host with Akka.Persistence.Sql's stock
+/// journal settings (its defaults put back over bank.conf's) and Akka's default serializer bound instead of the bank's;
+/// the host's start-up still puts the file in WAL mode.
 /// </summary>
 internal sealed class InProcessBankHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _directory;
 
-    private InProcessBankHost(WebApplication app, string directory, Uri address)
+    private InProcessBankHost(WebApplication app, string directory, Uri address, string description)
     {
         _app = app;
         _directory = directory;
         Address = address;
+        Description = description;
     }
 
     public Uri Address { get; }
 
-    public static IReadOnlyDictionary<string, string?> Overrides(string directory) => new Dictionary<string, string?>
-    {
-        ["actors:persistence:journal:provider"] = "sqlite",
-        ["actors:persistence:sqlite:connection-string"] = $"Data Source={Path.Combine(directory, "bank.db")}",
-        ["urls"] = "http://127.0.0.1:0",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-    };
+    /// <summary>The host's services: the actor system, the account gateway, the read side.</summary>
+    public IServiceProvider Services => _app.Services;
+    public string Description { get; }
 
-    public static async Task<InProcessBankHost> StartAsync(CancellationToken cancellationToken)
+    public static async Task<InProcessBankHost> StartAsync(Variant variant, CancellationToken cancellationToken)
     {
+        if (!variant.Available()) throw new NotSupportedException($"{variant.Label()} is not available in this build.");
         var directory = Path.Combine(Path.GetTempPath(), $"actors-bench-http-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Production" });
-        builder.Configuration.AddBankConfiguration([]);
-        builder.Configuration.AddInMemoryCollection(Overrides(directory));
-        builder.UseBankHttpPort();
-        builder.Services.AddBankHost(builder.Configuration);
-        var app = builder.Build();
-        app.MapBankApi();
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new InProcessBankHost(app, directory, new Uri(address));
+        var database = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "bank.db") }.ConnectionString;
+        var overrides = $$"""
+            bank.journal = sqlite
+            bank.sqlite.connection-string = {{Quote(database)}}
+            bank.http { host = "127.0.0.1", port = {{FreePort()}} }
+            bank.logging { Default = Warning, "Microsoft.AspNetCore" = Warning }
+            akka.loglevel = WARNING
+            """;
+        // Plain defaults read through Akka.Persistence.Sql's own read journal (the host's akka-sql choice), not ours.
+        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\n" + StockJournalSettings();
+        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "")
+                          + "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
+        WebApplication app;
+        try
+        {
+            var hocon = BankHocon.Load(overrides);
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
+            builder.UseBankHocon(hocon);
+            builder.Services.AddBankHost(hocon, variant switch
+            {
+                Variant.Plain => (akka, _) => BindDefaultSerializer(akka),
+                // The plugin's class must be in the system's configuration (src/Actors.Journal/README.md).
+                Variant.GroupCommit => (akka, _) => akka.AddHocon(global::Actors.Journal.GroupCommitJournal.DefaultConfiguration, HoconAddMode.Append),
+                _ => null,
+            });
+            app = builder.Build();
+            app.MapBankApi();
+        }
+        catch
+        {
+            Nodes.BenchDatabase.TryDelete(directory);
+            throw;
+        }
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var system = app.Services.GetRequiredService<ActorSystem>();
+            var serializer = system.Serialization.FindSerializerForType(typeof(MoneyDeposited)).GetType().Name;
+            var expected = variant == Variant.Plain ? "NewtonSoftJsonSerializer" : nameof(BankSerializer);
+            if (serializer != expected) throw new InvalidOperationException($"The {variant.Label()} host serializes events with {serializer}, not {expected}.");
+            var plugin = system.Settings.Config.GetString("akka.persistence.journal.plugin");
+            var journal = system.Settings.Config.GetConfig(plugin);
+            var query = system.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
+            var readJournal = app.Services.GetRequiredService<BankHocon>().Config.GetString("bank.read-journal", "akka-sql");
+            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), journal {plugin}, {readJournal} read journal, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
+                              + (variant == Variant.GroupCommit
+                                  ? $"max-batch-size {journal.GetInt("max-batch-size")}; "
+                                  : $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; ")
+                              + $"read journal refresh-interval {query.GetTimeSpan("refresh-interval").TotalMilliseconds:0} ms, query-delay {query.GetTimeSpan("journal-sequence-retrieval.query-delay").TotalMilliseconds:0} ms";
+            if (variant != Variant.Plain && Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) is { Length: > 0 } extra)
+                description += $" (with {Nodes.BenchNode.ExtraHoconVariable}: {extra.ReplaceLineEndings(" ")})";
+            return new InProcessBankHost(app, directory, new Uri(address), description);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            Nodes.BenchDatabase.TryDelete(directory);
+            throw;
+        }
     }
+
+    /// <summary>
+    /// The persistence keys bank.conf sets (journal, snapshot store, read journal), put back at Akka.Persistence.Sql's own
+    /// defaults, so that only the provider and the connection string remain the host's.
+    /// </summary>
+    private static string StockJournalSettings()
+    {
+        var stock = SqlPersistence.DefaultConfiguration;
+        string[] keys =
+        [
+            "akka.persistence.journal.sql.parallelism", "akka.persistence.journal.sql.batch-size", "akka.persistence.journal.sql.db-round-trip-max-batch-size",
+            "akka.persistence.journal.sql.buffer-size", "akka.persistence.journal.sql.tagtable-asqueryable-insert-mode",
+            "akka.persistence.journal.sql.read-isolation-level", "akka.persistence.journal.sql.write-isolation-level",
+            "akka.persistence.snapshot-store.sql.read-isolation-level", "akka.persistence.snapshot-store.sql.write-isolation-level",
+            "akka.persistence.query.journal.sql.read-isolation-level", "akka.persistence.query.journal.sql.refresh-interval",
+            "akka.persistence.query.journal.sql.journal-sequence-retrieval.query-delay", "akka.persistence.query.journal.sql.journal-sequence-retrieval.max-tries",
+        ];
+        return string.Join("\n", keys.Where(stock.HasPath).Select(key => $"{key} = {Quote(stock.GetString(key))}"));
+    }
+
+    /// <summary>
+    /// The bank's messages left to Akka's default serializer (Newtonsoft JSON), as if WithBankSerializer had not been
+    /// called: its registration is taken out of the builder again. Akka.Hosting keeps the registrations in an internal
+    /// collection (<c>Serializers</c>) and turns them into a serialization setup, whose bindings Akka applies after the
+    /// configuration's, so a HOCON binding cannot undo it. Checked after start-up (the host must serialize with Newtonsoft).
+    /// </summary>
+    private static void BindDefaultSerializer(AkkaConfigurationBuilder akka)
+    {
+        const System.Reflection.BindingFlags flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
+        var member = (object?)typeof(AkkaConfigurationBuilder).GetField("Serializers", flags) ?? typeof(AkkaConfigurationBuilder).GetProperty("Serializers", flags)
+            ?? throw new InvalidOperationException("Akka.Hosting's AkkaConfigurationBuilder has no Serializers collection any more: update the benchmark's plain variant.");
+        var collection = member is System.Reflection.FieldInfo field ? field.GetValue(akka) : ((System.Reflection.PropertyInfo)member).GetValue(akka);
+        if (collection is not System.Collections.IEnumerable registrations) throw new InvalidOperationException("Akka.Hosting's Serializers is not a collection.");
+        var bank = registrations.Cast<object>().Where(registration => registration.GetType()
+                .GetProperties(flags).Any(property => property.PropertyType == typeof(string) && property.GetIndexParameters().Length == 0
+                                                      && Equals(property.GetValue(registration), BankSerializer.Name)))
+            .ToList();
+        var remove = collection.GetType().GetMethod("Remove", [collection.GetType().GetGenericArguments().FirstOrDefault() ?? typeof(object)])
+                     ?? throw new InvalidOperationException("Akka.Hosting's Serializers cannot be changed.");
+        foreach (var registration in bank) remove.Invoke(collection, [registration]);
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _app.StopAsync(timeout.Token);
-        await _app.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Persistence.BenchStores.TryDelete(_directory);
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            Nodes.BenchDatabase.TryDelete(_directory);
+        }
     }
 }

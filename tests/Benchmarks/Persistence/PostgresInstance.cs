@@ -13,7 +13,7 @@ namespace Actors.Benchmarks.Persistence;
 /// the postgres user when we are root, and removed on dispose. Unlike the test server (tests/Actors.Persistence.Tck)
 /// it keeps the durable defaults: fsync=on, synchronous_commit=on, full_page_writes=on.
 /// </summary>
-internal sealed class PostgresInstance : IAsyncDisposable
+public sealed class PostgresInstance : IAsyncDisposable
 {
     public const string EnvironmentVariable = "ACTORS_POSTGRES";
 
@@ -178,7 +178,7 @@ internal sealed class PostgresInstance : IAsyncDisposable
             }
             server.Dispose();
         }
-        if (_root is not null) BenchStores.TryDelete(_root);
+        if (_root is not null) Nodes.BenchDatabase.TryDelete(_root);
     }
 
     private void Capture(string? line)

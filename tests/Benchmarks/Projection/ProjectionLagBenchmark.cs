@@ -1,183 +1,171 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Threading.Channels;
-using Actors.Benchmarks.Persistence;
+using System.Globalization;
+using Actors.Benchmarks.Http;
+using Actors.Benchmarks.Nodes;
 using Actors.Benchmarks.Shared;
-using Actors.Core;
-using Bank.Actors;
+using Bank.Actors.Accounts;
 using Bank.Domain;
+using Bank.Host.Hosting;
+using Bank.ReadModels;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Benchmarks.Projection;
 
 /// <summary>
-/// How far the read model trails the journal while accounts are written to. N accounts on SQLite with the bank
-/// projection running; C deposits are kept in flight for a fixed time (each reply sends the next deposit to a random
-/// account). Each reply carries the journal ordering of its event, and the write is committed before the reply is
-/// sent: the lag of an event is the time from its reply to the moment the projection's stored offset (committed with
-/// the read-model rows) reaches its ordering. Every reply is measured, not a sample. One row per percentile (the median
-/// of the runs' figures) and the write load's rate.
+/// Projection lag: the bank host in-process (as for the HTTP load, SQLite), 1,000 accounts opened, then deposits kept
+/// offered at a steady rate (500/s by default, at most 100 in flight) through the host's account gateway (the shard
+/// region) for a fixed time; <c>--rate 0</c> offers them as fast as the journal takes them. For every acknowledged deposit:
+/// its journal ordering is looked up (as the HTTP answer's offset is), and the time from the acknowledgement until the
+/// projection has stored that offset (<c>Projection.WaitForOffsetAsync</c>, what read-your-writes waits on) is its lag.
+/// Rows: lag p99 (the figure) and p50 over all measured windows. Both variants' hosts are up at once and their windows
+/// interleaved.
 /// </summary>
-public sealed class ProjectionLagBenchmark : AsyncBenchmark
+public sealed class ProjectionLagBenchmark : Benchmark
 {
-    private readonly BenchOption<int> _accounts = new("--accounts", 1_000, "How many accounts.");
-    private readonly BenchOption<int> _inFlight = new("--in-flight", 200, "Deposits in flight at any time (closed loop).");
-    private readonly BenchOption<double> _seconds = new("--seconds", 5, "Length of each run's write load.");
+    private readonly BenchOption<int> _accounts = new("accounts", 1_000, "How many accounts.");
+    private readonly BenchOption<int> _inFlight = new("in-flight", 100, "Deposits in flight (the lag of each acknowledged one is measured beside the load).");
+    private readonly BenchOption<double> _seconds = new("seconds", 12, "Measured seconds per variant (in --windows windows).");
+    private readonly BenchOption<int> _windows = new("windows", 3, "Measured windows per variant.");
+    private readonly BenchOption<double> _rate = new("rate", 500, "Deposits per second offered (paced); 0 = as fast as the journal takes them.");
 
     public override string Name => "lag";
-    public override string Description => "Projection lag (reply -> event in the read model) while deposits are written to SQLite; p50/p99 ms.";
-    public override IEnumerable<Option> Options => [_accounts, _inFlight, _seconds];
+    public override string Description => "Time from a deposit's acknowledgement until the read model holds it, 500 deposits/s offered, SQLite; p99 ms.";
+    public override IEnumerable<IBenchOption> Options => [_accounts, _inFlight, _seconds, _windows, _rate];
 
-    private static readonly Metric P99 = new("ms", Better.Lower, null, "-", Target: 100);
-    private static readonly Metric Latency = new("ms", Better.Lower, null, "-", null);
-    private static readonly Metric Load = new("cmd/s", Better.Higher, null, "-", null);
+    private static readonly Metric Lag = new("ms", Better.Lower);
+
+    private sealed class Session(Variant variant, InProcessBankHost host)
+    {
+        public Variant Variant { get; } = variant;
+        public InProcessBankHost Host { get; } = host;
+        public AccountGateway Gateway { get; } = host.Services.GetRequiredService<AccountGateway>();
+        public BankReadSide ReadSide { get; } = host.Services.GetRequiredService<BankReadSide>();
+        public JournalPositions Positions { get; } = host.Services.GetRequiredService<JournalPositions>();
+        public List<double> Lags { get; } = [];
+        public long Deposits;
+        public double Seconds;
+    }
 
     public override async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        var label = $"{context.Suite} {Name}";
         var accounts = Math.Max(1, context.Get(_accounts));
         var inFlight = Math.Max(1, context.Get(_inFlight));
-        var duration = TimeSpan.FromSeconds(Math.Clamp(context.Get(_seconds), 0.5, 120));
-        var settings = new AccountSettings();
-
-        await using var stores = await BenchStores.CreateAsync(StoreKind.Sqlite, null, cancellationToken);
-        await using var readSide = new ReadSide(stores);
-        await readSide.Projection.StartAsync(cancellationToken);
-        await using var node = BankNode.Start(stores, settings, "lag");
-
-        var clock = Stopwatch.StartNew();
-        var opened = new ReplyCounter(accounts);
-        var now = DateTimeOffset.UtcNow;
-        for (var a = 0; a < accounts; a++)
-            node.Region.Tell(new OpenAccount(AccountData.Id(a), AccountData.Owner, AccountData.Currency, 1000m, Guid.NewGuid(), now), opened);
-        await opened.WaitAsync(TimeSpan.FromSeconds(120), cancellationToken, "opening the accounts");
-        opened.EnsureAll(r => r.Accepted, "opening the accounts");
-        await CatchUpAsync(readSide, stores, cancellationToken);
-        context.Progress.Info(label, $"opened {accounts:N0} accounts and the read model caught up in {clock.Elapsed.TotalSeconds:0.0} s");
-
-        var p50s = new List<double>();
-        var p99s = new List<double>();
-        var p999s = new List<double>();
-        var rates = new List<double>();
-        var lastLoad = "";
-        var call = 0;
-        await Measure.RepeatAsync(context, Name, P99, async ct =>
+        var windows = Math.Max(1, context.Get(_windows));
+        var window = TimeSpan.FromSeconds(Math.Clamp(context.Get(_seconds), 1, 600) / windows);
+        var rate = Math.Max(0, context.Get(_rate));
+        var p99 = new BenchmarkResult(context.Suite, "lag-p99", Lag);
+        var p50 = new BenchmarkResult(context.Suite, "lag-p50", Lag);
+        var sessions = new List<Session>();
+        try
         {
-            var measured = ++call > context.Warmups;
-            var run = await LoadAsync(node, readSide, accounts, inFlight, duration, ct);
-            await CatchUpAsync(readSide, stores, ct);
-            var (p50, p99, p999) = (Percentile(run.Lags, 0.5), Percentile(run.Lags, 0.99), Percentile(run.Lags, 0.999));
-            if (measured)
+            foreach (var variant in context.Variants.Where(v => v.Available()))
             {
-                p50s.Add(p50);
-                p99s.Add(p99);
-                p999s.Add(p999);
-                rates.Add(run.Rate);
+                var label = $"{Name} [{variant.Label()}]";
+                try
+                {
+                    var host = await InProcessBankHost.StartAsync(variant, cancellationToken);
+                    var session = new Session(variant, host);
+                    sessions.Add(session);
+                    context.Info(label, host.Description);
+                    var now = DateTimeOffset.UtcNow;
+                    (await InFlight.RunAsync(accounts, inFlight, async i =>
+                        {
+                            var reply = await session.Gateway.SendAsync(new OpenAccount(AccountData.Id(i), AccountData.Owner, AccountData.Currency, 1000m, Guid.NewGuid(), now));
+                            return reply is AccountReply.Accepted ? null : reply.ToString();
+                        }, TimeSpan.FromMinutes(10), cancellationToken)).EnsureSucceeded("opening the accounts");
+                    context.Info(label, $"opened {accounts:N0} accounts");
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    p99.Failures[variant] = p50.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
+                    context.Info(label, $"FAILED: {e}");
+                }
             }
-            lastLoad = $"{run.Replies:N0} deposits at {run.Rate:N0} cmd/s";
-            context.Progress.Info(label, $"  lag p50 {p50:0.0} ms, p99 {p99:0.0} ms, p99.9 {p999:0.0} ms, max {Percentile(run.Lags, 1):0.0} ms over {run.Lags.Count:N0} events; {lastLoad}");
-            return p99;
-        }, cancellationToken);
 
-        var note = $"{accounts:N0} accounts, {inFlight} deposits in flight for {duration.TotalSeconds:0} s per run, SQLite FULL, projection batch {readSide.Projection.Settings.MaxBatchSize}; lag = reply -> stored projection offset";
-        return
-        [
-            new BenchmarkResult(context.Suite, Name + " p99", P99, p99s, note),
-            new BenchmarkResult(context.Suite, Name + " p50", Latency, p50s),
-            new BenchmarkResult(context.Suite, Name + " p99.9", Latency, p999s),
-            new BenchmarkResult(context.Suite, Name + " write load", Load, rates, "the deposits written while the lag was measured"),
-        ];
-    }
+            for (var round = 0; round <= windows; round++)
+            {
+                foreach (var session in sessions.Where(s => !p99.Failures.ContainsKey(s.Variant)).ToList())
+                {
+                    var label = $"{Name} [{session.Variant.Label()}]";
+                    try
+                    {
+                        Measure.FullCollect();
+                        var mark = RunStats.Start();
+                        var lags = new List<double>();
+                        var outcome = await LoadAsync(session, accounts, inFlight, rate, window, lags, cancellationToken);
+                        var stats = mark.Stop();
+                        lags.Sort();
+                        var phase = round == 0 ? "warm-up" : $"window {round}/{windows}";
+                        context.Progress.Sample($"{context.Suite} {label}", phase, Stats.Percentile(lags, 0.99), "ms p99",
+                            string.Create(CultureInfo.InvariantCulture,
+                                $"p50 {Stats.Percentile(lags, 0.5):0.0} ms, max {Stats.Percentile(lags, 1):0.0} ms; {outcome.Succeeded / outcome.Elapsed.TotalSeconds:N0} deposits/s; {stats}"));
+                        if (round == 0) continue;
+                        session.Lags.AddRange(lags);
+                        session.Deposits += outcome.Succeeded;
+                        session.Seconds += outcome.Elapsed.TotalSeconds;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        p99.Failures[session.Variant] = p50.Failures[session.Variant] = $"{e.GetType().Name}: {e.Message}";
+                        context.Info(label, $"FAILED: {e}");
+                    }
+                }
+            }
 
-    /// <summary>Waits until the projection has every event the journal holds.</summary>
-    private static async Task CatchUpAsync(ReadSide readSide, BenchStores stores, CancellationToken cancellationToken)
-    {
-        var status = await readSide.Projection.GetStatusAsync(cancellationToken);
-        if (!await readSide.Projection.WaitForOffsetAsync(status.HighestOffset, TimeSpan.FromSeconds(120), cancellationToken))
-            throw new TimeoutException($"The projection did not reach offset {status.HighestOffset} ({readSide.Projection.Status}); {stores.Description}");
-    }
-
-    private static async Task<LoadRun> LoadAsync(BankNode node, ReadSide readSide, int accounts, int inFlight, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        var acknowledged = Channel.CreateUnbounded<(long Ordering, long RepliedAt)>(new UnboundedChannelOptions { SingleReader = true });
-        var load = new ClosedLoop(node.Region, accounts, acknowledged.Writer);
-        var tracker = TrackAsync(readSide, acknowledged.Reader, cancellationToken);
-
-        var started = Stopwatch.GetTimestamp();
-        load.Start(inFlight);
-        await Task.Delay(duration, cancellationToken);
-        await load.StopAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        acknowledged.Writer.TryComplete();
-        var lags = await tracker;
-        if (load.Failure is { } failure) throw new InvalidOperationException($"A deposit failed: {failure}");
-        return new LoadRun(lags, load.Replies, load.Replies / elapsed.TotalSeconds);
-    }
-
-    /// <summary>For each acknowledged event in reply order: waits until the stored offset reaches it, and notes how long after its reply.</summary>
-    private static async Task<List<double>> TrackAsync(ReadSide readSide, ChannelReader<(long Ordering, long RepliedAt)> acknowledged, CancellationToken cancellationToken)
-    {
-        var lags = new List<double>(200_000);
-        var projection = readSide.Projection;
-        await foreach (var (ordering, repliedAt) in acknowledged.ReadAllAsync(cancellationToken))
-        {
-            if (projection.Offset < ordering && !await projection.WaitForOffsetAsync(ordering, TimeSpan.FromSeconds(60), cancellationToken))
-                throw new TimeoutException($"The projection did not reach offset {ordering} within 60 s ({projection.Status}).");
-            lags.Add(Stopwatch.GetElapsedTime(repliedAt).TotalMilliseconds);
+            foreach (var session in sessions.Where(s => !p99.Failures.ContainsKey(s.Variant) && s.Lags.Count > 0))
+            {
+                session.Lags.Sort();
+                p99.With(session.Variant, [Stats.Percentile(session.Lags, 0.99)]);
+                p50.With(session.Variant, [Stats.Percentile(session.Lags, 0.5)]);
+                p99.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{session.Host.Description}; {session.Lags.Count:N0} deposits at {session.Deposits / session.Seconds:N0}/s ({(rate > 0 ? $"{rate:N0}/s offered" : "unpaced")}, at most {inFlight} in flight); p99.9 {Stats.Percentile(session.Lags, 0.999):0.0} ms, max {Stats.Percentile(session.Lags, 1):0.0} ms"));
+            }
         }
-        lags.Sort();
-        return lags;
+        finally
+        {
+            foreach (var session in sessions) await session.Host.DisposeAsync();
+        }
+        p99.Bottleneck = "the projection's read-model transaction on SQLite's one write lock, behind the journal's writes (our read journal is woken by writes, else polls every 100 ms; the stock one polls every 1 s by default)";
+        p50.Bottleneck = "-";
+        return [p99, p50];
     }
-
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    private sealed record LoadRun(List<double> Lags, long Replies, double Rate);
 
     /// <summary>
-    /// The load: the sender of the deposits (not an actor). Each accepted reply is handed to the tracker and, while the
-    /// load runs, sends the next deposit of 1.00 to a random account, so the number in flight stays constant.
+    /// Deposits kept in flight for <paramref name="duration"/>; each acknowledged one starts its own lag measurement
+    /// (ordering lookup, then the wait for the projection) beside the load, so that the load runs at the journal's pace
+    /// and not at the projection's. Waits for every measurement before returning.
     /// </summary>
-    private sealed class ClosedLoop(IActorRef region, int accounts, ChannelWriter<(long Ordering, long RepliedAt)> acknowledged) : IActorRef
+    private static async Task<InFlight.Outcome> LoadAsync(Session session, int accounts, int inFlight, double rate, TimeSpan duration, List<double> lags, CancellationToken cancellationToken)
     {
-        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private volatile bool _stopping;
-        private int _inFlight;
-        private long _replies;
-
-        public ActorPath Path { get; } = ActorPath.Root("bench").Child("load");
-        public long Replies => Interlocked.Read(ref _replies);
-        public string? Failure { get; private set; }
-
-        public void Start(int inFlight)
+        var now = DateTimeOffset.UtcNow;
+        var measurements = new List<Task<string?>>();
+        var start = Stopwatch.GetTimestamp();
+        var outcome = await InFlight.RunAsync(int.MaxValue, inFlight, async i =>
         {
-            Interlocked.Add(ref _inFlight, inFlight);
-            for (var i = 0; i < inFlight; i++) SendNext();
-        }
+            // Paced: deposit i is not sent before start + i / rate (a steady offered load, as live traffic is).
+            if (rate > 0 && TimeSpan.FromSeconds(i / rate) - Stopwatch.GetElapsedTime(start) is { TotalMilliseconds: > 1 } wait)
+                await Task.Delay(wait, cancellationToken);
+            var accountId = AccountData.Id(Random.Shared.Next(accounts));
+            var reply = await session.Gateway.SendAsync(new Deposit(accountId, 1m, Guid.NewGuid(), now), cancellationToken);
+            var acknowledged = Stopwatch.GetTimestamp();
+            if (reply is not AccountReply.Accepted accepted) return reply.ToString();
+            var measurement = MeasureLagAsync(session, accountId, accepted.View.Version, acknowledged, lags, cancellationToken);
+            lock (measurements) measurements.Add(measurement);
+            return null;
+        }, duration, cancellationToken);
+        var failures = (await Task.WhenAll(measurements)).Where(f => f is not null).ToList();
+        if (failures.Count > 0) throw new InvalidOperationException($"{failures.Count:N0} lag measurements failed; first: {failures[0]}");
+        return outcome;
+    }
 
-        public async Task StopAsync(TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            _stopping = true;
-            if (Volatile.Read(ref _inFlight) == 0) return;
-            await _drained.Task.WaitAsync(timeout, cancellationToken);
-        }
-
-        public void Tell(object message, IActorRef? sender)
-        {
-            if (message is AccountReply.Accepted accepted)
-            {
-                Interlocked.Increment(ref _replies);
-                acknowledged.TryWrite((accepted.Ordering, Stopwatch.GetTimestamp()));
-            }
-            else
-            {
-                Failure ??= message.ToString();
-            }
-
-            if (!_stopping && Failure is null) SendNext();
-            else if (Interlocked.Decrement(ref _inFlight) == 0) _drained.TrySetResult();
-        }
-
-        private void SendNext() =>
-            region.Tell(new Deposit(AccountData.Id(Random.Shared.Next(accounts)), 1m, Guid.NewGuid(), DateTimeOffset.UtcNow), this);
+    private static async Task<string?> MeasureLagAsync(Session session, string accountId, long version, long acknowledged, List<double> lags, CancellationToken cancellationToken)
+    {
+        var ordering = await session.Positions.OrderingOfAsync(accountId, version, cancellationToken).ConfigureAwait(false);
+        if (ordering is null) return $"event {version} of {accountId} is not in the journal";
+        if (!await session.ReadSide.Accounts.WaitForOffsetAsync(ordering.Value, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false))
+            return $"offset {ordering} not in the read model after 60 s";
+        var lag = Stopwatch.GetElapsedTime(acknowledged).TotalMilliseconds;
+        lock (lags) lags.Add(lag);
+        return null;
     }
 }

@@ -1,19 +1,17 @@
-using Actors.Benchmarks.Core;
 using Actors.Benchmarks.Shared;
 
 namespace Actors.Benchmarks.Projection;
 
 /// <summary>
-/// The read side over SQLite: the bank's "bank-accounts" projection (Bank.ReadModels) fed by the SQLite read journal
-/// (Actors.Persistence.Query), in the journal's own file, as the host runs it.
+/// The read side as the host runs it (src/Bank.ReadModels, the "bank-accounts" projection on Akka.Streams over the SQL
+/// read journal, in the journal's SQLite file): how long an acknowledged event takes to be in the read model, and how
+/// fast the read model is rebuilt from the journal.
 /// </summary>
 public static class ProjectionSuite
 {
-    public const string Akka = CoreSuite.Akka;
-
     public static BenchmarkSuite Create() => new(
         "projection",
-        "The bank read model over SQLite: projection lag under a write load, rebuild speed (Actors.Persistence.Query, Bank.ReadModels).",
+        "The bank-accounts projection in the in-process host (SQLite): lag of acknowledged deposits, and rebuild events/s.",
         new ProjectionLagBenchmark(),
         new ProjectionRebuildBenchmark());
 }

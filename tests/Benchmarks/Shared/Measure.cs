@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime;
 
 namespace Actors.Benchmarks.Shared;
@@ -5,48 +7,28 @@ namespace Actors.Benchmarks.Shared;
 public static class Measure
 {
     /// <summary>
-    /// Runs <paramref name="runOnce"/> <see cref="BenchmarkContext.Warmups"/> times unmeasured, then
-    /// <see cref="BenchmarkContext.Runs"/> times, printing a progress line for each; the run returns its figure.
-    /// A full garbage collection before each run keeps one run's garbage out of the next one's time.
+    /// Runs <paramref name="runOnce"/> <paramref name="warmups"/> times unmeasured, then <paramref name="runs"/> times,
+    /// printing a progress line for each with its GC and CPU figures. A full collection before each run keeps one run's
+    /// garbage out of the next one's time. The last run's <see cref="RunStats"/> are returned with the samples.
     /// </summary>
-    public static IReadOnlyList<double> Repeat(BenchmarkContext context, string name, Metric metric, Func<double> runOnce)
+    public static async Task<(IReadOnlyList<double> Samples, RunStats Last)> RepeatAsync(
+        BenchmarkContext context, string label, Metric metric, int warmups, int runs,
+        Func<CancellationToken, Task<double>> runOnce, CancellationToken cancellationToken)
     {
-        for (var i = 1; i <= context.Warmups; i++) Once($"warm-up {i}/{context.Warmups}");
-        var samples = new List<double>(context.Runs);
-        for (var i = 1; i <= context.Runs; i++) samples.Add(Once($"run {i}/{context.Runs}"));
-        return samples;
-
-        double Once(string phase)
-        {
-            FullCollect();
-            var gc = GcSnapshot.Take();
-            var value = runOnce();
-            context.Progress.Sample($"{context.Suite} {name}", phase, value, metric.Unit, GcSnapshot.Take().Since(gc));
-            return value;
-        }
-    }
-
-    /// <summary>
-    /// The same as <see cref="Repeat"/> for a run that awaits; cancellation stops between and inside runs.
-    /// <paramref name="minimumWarmups"/> raises the warm-up count for runs too short to reach optimized code in one.
-    /// </summary>
-    public static async Task<IReadOnlyList<double>> RepeatAsync(
-        BenchmarkContext context, string name, Metric metric, Func<CancellationToken, Task<double>> runOnce, CancellationToken cancellationToken,
-        int minimumWarmups = 0)
-    {
-        var warmups = Math.Max(context.Warmups, minimumWarmups);
+        var samples = new List<double>(runs);
+        var last = default(RunStats);
         for (var i = 1; i <= warmups; i++) await OnceAsync($"warm-up {i}/{warmups}").ConfigureAwait(false);
-        var samples = new List<double>(context.Runs);
-        for (var i = 1; i <= context.Runs; i++) samples.Add(await OnceAsync($"run {i}/{context.Runs}").ConfigureAwait(false));
-        return samples;
+        for (var i = 1; i <= runs; i++) samples.Add(await OnceAsync($"run {i}/{runs}").ConfigureAwait(false));
+        return (samples, last);
 
         async Task<double> OnceAsync(string phase)
         {
             cancellationToken.ThrowIfCancellationRequested();
             FullCollect();
-            var gc = GcSnapshot.Take();
+            var before = RunStats.Start();
             var value = await runOnce(cancellationToken).ConfigureAwait(false);
-            context.Progress.Sample($"{context.Suite} {name}", phase, value, metric.Unit, GcSnapshot.Take().Since(gc));
+            last = before.Stop();
+            context.Progress.Sample($"{context.Suite} {label}", phase, value, metric.Unit, last.ToString());
             return value;
         }
     }
@@ -64,12 +46,61 @@ public static class Measure
     }
 }
 
-/// <summary>Collections and GC pause time, so a run's progress line shows how much of it the GC took.</summary>
-public readonly record struct GcSnapshot(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated)
+/// <summary>
+/// What a run cost besides its figure: GC collections and pauses, bytes allocated, and the CPU: this process's, and
+/// the whole machine's (from /proc/stat), both in cores. On a 2-core machine "process 1.9 cores" means the run is
+/// bound by this process's CPU; "machine 2.0, process 0.8" means neighbours (or a database server) took the rest;
+/// "machine 0.5" means the run mostly waited (fsync, locks, timers).
+/// </summary>
+public readonly record struct RunStats(
+    TimeSpan Wall, int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated, TimeSpan ProcessCpu, double MachineBusyCores)
 {
-    public static GcSnapshot Take() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-        GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: false));
+    /// <summary>Where a run started; <see cref="Stop"/> gives its <see cref="RunStats"/>.</summary>
+    public readonly record struct Mark(long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated, TimeSpan Cpu, (long Busy, long Total)? Machine)
+    {
+        public RunStats Stop()
+        {
+            var now = Start();
+            var wall = Stopwatch.GetElapsedTime(Timestamp, now.Timestamp);
+            var machine = Machine is { } a && now.Machine is { } b && b.Total > a.Total
+                ? (double)(b.Busy - a.Busy) / (b.Total - a.Total) * Environment.ProcessorCount
+                : double.NaN;
+            return new RunStats(wall, now.Gen0 - Gen0, now.Gen1 - Gen1, now.Gen2 - Gen2, now.Paused - Paused, now.Allocated - Allocated, now.Cpu - Cpu, machine);
+        }
 
-    public string Since(GcSnapshot before) =>
-        $"GC {Gen0 - before.Gen0}/{Gen1 - before.Gen1}/{Gen2 - before.Gen2} (gen0/1/2), paused {(Paused - before.Paused).TotalMilliseconds:0} ms, allocated {(Allocated - before.Allocated) / 1048576.0:0} MB";
+        public static Mark Start() => new(Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: false), Process.GetCurrentProcess().TotalProcessorTime, MachineTicks());
+    }
+
+    public static Mark Start() => Mark.Start();
+
+    /// <summary>This process's CPU over the run, in cores (1.0 = one core busy all the time).</summary>
+    public double ProcessCores => Wall > TimeSpan.Zero ? ProcessCpu / Wall : double.NaN;
+
+    public double GcPauseShare => Wall > TimeSpan.Zero ? Paused / Wall : double.NaN;
+
+    public string Cpu => string.Create(CultureInfo.InvariantCulture,
+        $"CPU: process {ProcessCores:0.00} cores, machine {MachineBusyCores:0.00} of {Environment.ProcessorCount}");
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Cpu}; GC {Gen0}/{Gen1}/{Gen2}, paused {Paused.TotalMilliseconds:0} ms ({GcPauseShare:P0}), allocated {Allocated / 1048576.0:0} MB");
+
+    /// <summary>Busy and total jiffies of all cores since boot (the first line of /proc/stat); null off Linux.</summary>
+    internal static (long Busy, long Total)? MachineTicks()
+    {
+        try
+        {
+            using var reader = new StreamReader("/proc/stat");
+            var fields = reader.ReadLine()!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // cpu user nice system idle iowait irq softirq steal ...
+            long total = 0;
+            for (var i = 1; i < Math.Min(fields.Length, 9); i++) total += long.Parse(fields[i], CultureInfo.InvariantCulture);
+            var idle = long.Parse(fields[4], CultureInfo.InvariantCulture) + long.Parse(fields[5], CultureInfo.InvariantCulture);
+            return (total - idle, total);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or NullReferenceException)
+        {
+            return null;
+        }
+    }
 }
