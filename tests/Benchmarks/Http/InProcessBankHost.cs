@@ -54,8 +54,9 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             akka.loglevel = WARNING
             """;
         // Plain defaults read through Akka.Persistence.Sql's own read journal (the host's akka-sql choice), not ours.
-        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\n" + StockJournalSettings();
-        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "")
+        // The product writes with the group-commit journal; "ours" and plain defaults use the stock writer (bank.journal-writer).
+        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\nbank.journal-writer = akka-sql\n" + StockJournalSettings();
+        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "bank.journal-writer = akka-sql\n")
                           + "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
         WebApplication app;
         try

@@ -85,9 +85,12 @@ public sealed class BenchNode : IAsyncDisposable
                 _ => "akka.persistence.journal.plugin = \"akka.persistence.journal.inmem\"\n"
                      + "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.inmem\"\n",
             };
-            if (variant == Variant.GroupCommit) overrides += GroupCommitHocon(store);
+            // The product writes with the group-commit journal (bank.journal-writer); "ours" is the stock writer with our settings.
+            if (store.Kind != StoreKind.InMemory) overrides += variant == Variant.GroupCommit ? GroupCommitHocon(store) : "bank.journal-writer = akka-sql\n";
             // ACTORS_BENCH_HOCON: HOCON over ours, to try a setting before it goes into hocon/*.conf (the run's notes show it).
-            return BankHocon.Load(quiet + overrides + "\n" + (Environment.GetEnvironmentVariable(ExtraHoconVariable) ?? "")).Config;
+            var hocon = BankHocon.Load(quiet + overrides + "\n" + (Environment.GetEnvironmentVariable(ExtraHoconVariable) ?? ""));
+            // AkkaConfig makes bank.journal-writer's plugin the journal; the in-memory store keeps its own.
+            return store.Kind == StoreKind.InMemory ? hocon.Config : hocon.AkkaConfig;
         }
         if (variant != Variant.Plain) throw new NotSupportedException($"{variant.Label()} is not known here.");
 
@@ -118,6 +121,7 @@ public sealed class BenchNode : IAsyncDisposable
         if (store.Kind == StoreKind.InMemory) throw new NotSupportedException("The group-commit journal writes to a database: it has no in-memory variant.");
         return $$"""
 
+            bank.journal-writer = group-commit
             akka.persistence.journal.plugin = "akka.persistence.journal.group-commit"
             akka.persistence.journal.group-commit {
               provider = {{(store.Kind == StoreKind.Postgres ? "postgres" : "sqlite")}}
