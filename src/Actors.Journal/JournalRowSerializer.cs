@@ -65,6 +65,20 @@ internal sealed class JournalRowSerializer(ActorSystem system, string? defaultSe
             tags);
     }
 
+    /// <summary>
+    /// The current row of a replay query selecting <c>sequence_number, message, manifest, identifier, writer_uuid,
+    /// created</c> (in that order), on either database.
+    /// </summary>
+    public IPersistentRepresentation DeserializeReplayRow(string persistenceId, System.Data.Common.DbDataReader reader) => Deserialize(
+        persistenceId,
+        reader.GetInt64(0),
+        reader.GetFieldValue<byte[]>(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetInt32(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.GetInt64(5),
+        deleted: false);
+
     /// <summary>A replayed row as Akka.Persistence.Sql gives it: manifest = the serializer manifest, tags not re-wrapped.</summary>
     public IPersistentRepresentation Deserialize(
         string persistenceId, long sequenceNr, byte[] message, string? manifest, int? identifier, string? writerUuid, long created, bool deleted)

@@ -122,18 +122,9 @@ internal sealed class SqliteJournalStore : IJournalStore
             {
                 while (reader.Read())
                 {
-                    var sequenceNr = reader.GetInt64(0);
-                    var repr = serializer.Deserialize(
-                        persistenceId,
-                        sequenceNr,
-                        reader.GetFieldValue<byte[]>(1),
-                        reader.IsDBNull(2) ? null : reader.GetString(2),
-                        reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                        reader.IsDBNull(4) ? null : reader.GetString(4),
-                        reader.GetInt64(5),
-                        deleted: false);
+                    var repr = serializer.DeserializeReplayRow(persistenceId, reader);
                     callback(repr);
-                    next = sequenceNr + 1;
+                    next = repr.SequenceNr + 1;
                     read++;
                 }
             }
