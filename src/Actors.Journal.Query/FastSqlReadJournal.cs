@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Actors.Journal.Query.Internal;
 using Akka;
@@ -83,7 +84,7 @@ public sealed class FastSqlReadJournal :
 
         var signal = _signal;
         _wakeActor = system.SystemActorOf(Props.Create(() => new WakeOnJournalWritten(signal)), "fast-sql-read-journal-" + Guid.NewGuid().ToString("N"));
-        system.RegisterOnTermination(() => DisposeAsync().AsTask().GetAwaiter().GetResult());
+        system.RegisterOnTermination(() => _ = DisposeAfterTerminationAsync());
     }
 
     public FastSqlReadJournalSettings Settings { get; }
@@ -305,6 +306,22 @@ public sealed class FastSqlReadJournal :
         _signal.Notify();
         if (_wakeActor is not null && _system is { WhenTerminated.IsCompleted: false }) _system.Stop(_wakeActor);
         await _store.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Closes the connections once the system has terminated, without blocking its termination thread. Nothing is left to
+    /// report a failure to by then (the system's log is gone), and the connections die with the process anyway.
+    /// </summary>
+    private async Task DisposeAfterTerminationAsync()
+    {
+        try
+        {
+            await DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbException or ObjectDisposedException or InvalidOperationException)
+        {
+            // See above: closing a database connection at shutdown may fail; it changes nothing.
+        }
     }
 
     private static Config LoadReference()

@@ -62,23 +62,18 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _drop();
 
+    /// <summary>Removes a run's temp directory; a leftover one (a file still held) must not fail the benchmark.</summary>
     public static void TryDelete(string directory)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
+        // Pooled connections keep the database files open.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
         {
-            try
-            {
-                if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-                return;
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(100);
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return;
-            }
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Could not remove {directory}: {e.Message}");
         }
     }
 }
