@@ -31,6 +31,13 @@ public sealed class SqliteLifecycleSpecs : ReadJournalTestKit
 
         killSwitch.Shutdown();
         probe.ExpectMsg("completed");
+        // A read already under way when the stream was cancelled may still finish: wait until the count stops moving.
+        await AwaitConditionAsync(async () =>
+        {
+            var pages = Journal.PagesRead;
+            await Task.Delay(200);
+            return Journal.PagesRead == pages;
+        }, TimeSpan.FromSeconds(10));
         // Woken after the cancellation, the query must not read again.
         for (var i = 0; i < 3; i++)
         {
