@@ -90,6 +90,9 @@ public sealed class ApiDocumentationTests(DatabaseFixture fixture) : HostScenari
     {
         var live = await (await Client.GetAsync("/health/live")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("live", live.GetProperty("status").GetString());
+        // Ready once the node is Up and its shard region has registered: a moment after start.
+        await BankHttp.EventuallyAsync(async () => (await Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "the host to be ready");
         var ready = await (await Client.GetAsync("/health/ready")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("ready", ready.GetProperty("status").GetString());
     }

@@ -1,8 +1,8 @@
-using Bank.ReadModels;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Hosting;
 using Bank.Host.Http;
+using Bank.ReadModels;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
-using Bank.ReadModels;
 using Akka.Actor;
+using Bank.ReadModels;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Bank.Host.Hosting;

@@ -1,11 +1,11 @@
-using Bank.ReadModels;
+using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using Bank.Actors.Accounts;
-using Bank.Host.Hosting;
 using Bank.Domain;
+using Bank.Host.Hosting;
+using Bank.ReadModels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Bank.Host.Http;
 
