@@ -13,25 +13,27 @@ public static class AccountsHostingExtensions
     public static AkkaConfigurationBuilder WithBankSerializer(this AkkaConfigurationBuilder builder) =>
         builder.WithCustomSerializer(BankSerializer.Name, BankManifests.BoundTypes, system => new BankSerializer(system));
 
+    /// <summary>The bank serializer and the accounts' shard region: what the host runs.</summary>
+    public static AkkaConfigurationBuilder WithAccounts(this AkkaConfigurationBuilder builder, AccountSettings settings) =>
+        builder.WithBankSerializer().WithAccountRegion(settings);
+
     /// <summary>
     /// The accounts' shard region (registered as <see cref="AccountRegion"/>): one persistent entity per account id,
     /// passivated when idle; not remembered (a message brings an account back). The coordinator keeps its state in
     /// distributed data, not in the journal, so that the journal holds only the bank's own events.
     /// </summary>
-    public static AkkaConfigurationBuilder WithAccounts(this AkkaConfigurationBuilder builder, AccountSettings settings)
+    public static AkkaConfigurationBuilder WithAccountRegion(this AkkaConfigurationBuilder builder, AccountSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return builder
-            .WithBankSerializer()
-            .WithShardRegion<AccountRegion>(
-                AccountRegion.Name,
-                accountId => AccountActor.Props(accountId, settings),
-                new AccountMessageExtractor(settings.Shards),
-                new ShardOptions
-                {
-                    RememberEntities = false,
-                    StateStoreMode = StateStoreMode.DData,
-                    PassivateIdleEntityAfter = settings.PassivateAfter,
-                });
+        return builder.WithShardRegion<AccountRegion>(
+            AccountRegion.Name,
+            accountId => AccountActor.Props(accountId, settings),
+            new AccountMessageExtractor(settings.Shards),
+            new ShardOptions
+            {
+                RememberEntities = false,
+                StateStoreMode = StateStoreMode.DData,
+                PassivateIdleEntityAfter = settings.PassivateAfter,
+            });
     }
 }

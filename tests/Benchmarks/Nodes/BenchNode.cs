@@ -164,17 +164,8 @@ public sealed class BenchNode : IAsyncDisposable
             }
             else
             {
-                // src/Bank.Actors/Hosting/AccountsHostingExtensions.WithAccounts without WithBankSerializer.
-                akka.WithShardRegion<AccountRegion>(
-                    AccountRegion.Name,
-                    accountId => AccountActor.Props(accountId, accountSettings),
-                    new AccountMessageExtractor(accountSettings.Shards),
-                    new ShardOptions
-                    {
-                        RememberEntities = false,
-                        StateStoreMode = StateStoreMode.DData,
-                        PassivateIdleEntityAfter = accountSettings.PassivateAfter,
-                    });
+                // Plain defaults: the same region, without the bank serializer.
+                akka.WithAccountRegion(accountSettings);
             }
             akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
         });
