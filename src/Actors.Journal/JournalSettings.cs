@@ -71,7 +71,7 @@ public sealed record JournalSettings
         if (PostgresCopyThreshold < 1) throw new ConfigurationException("postgres.copy-threshold must be at least 1.");
     }
 
-    private static JournalProvider ParseProvider(string? value) => (value ?? "").Trim().ToLowerInvariant() switch
+    internal static JournalProvider ParseProvider(string? value) => (value ?? "").Trim().ToLowerInvariant() switch
     {
         "sqlite" or "sqlite.ms" or "sqlite.classic" => JournalProvider.Sqlite,
         var v when v.StartsWith("sqlite", StringComparison.Ordinal) => JournalProvider.Sqlite,
