@@ -37,6 +37,7 @@ public sealed class BankHocon
         ["BANK_READ_MODEL_SQLITE"] = ReadModelSqlitePath,
         ["BANK_READ_JOURNAL"] = "bank.read-journal",
         ["BANK_JOURNAL_WRITER"] = "bank.journal-writer",
+        ["BANK_SNAPSHOT_STORE"] = "bank.snapshot-store",
         ["BANK_CLUSTER_HOST"] = "akka.remote.dot-netty.tcp.hostname",
         ["BANK_CLUSTER_PORT"] = "akka.remote.dot-netty.tcp.port",
         [SeedsVariable] = SeedNodesPath,
@@ -79,11 +80,23 @@ public sealed class BankHocon
     };
 
     /// <summary>
+    /// <c>bank.snapshot-store</c>: the snapshot store plugin, <c>fast-sql</c> (ours, src/Actors.Journal: plain ADO.NET) or
+    /// <c>akka-sql</c> (Akka.Persistence.Sql's own). Both use the same <c>snapshot</c> table, so either reads the other's.
+    /// </summary>
+    public string SnapshotStorePlugin => Config.GetString("bank.snapshot-store", "fast-sql").Trim().ToLowerInvariant() switch
+    {
+        "fast-sql" => "akka.persistence.snapshot-store.fast-sql",
+        "akka-sql" => "akka.persistence.snapshot-store.sql",
+        var other => throw new InvalidOperationException($"bank.snapshot-store (or BANK_SNAPSHOT_STORE) is '{other}'; it must be fast-sql or akka-sql."),
+    };
+
+    /// <summary>
     /// The Akka configuration: the files, with the journal plugin that <see cref="JournalWriterPlugin"/> names made the
-    /// default journal and the write plugin of both read journals.
+    /// default journal and the write plugin of both read journals, and <see cref="SnapshotStorePlugin"/> the snapshot store.
     /// </summary>
     public Config AkkaConfig => ConfigurationFactory.ParseString(
         $"akka.persistence.journal.plugin = \"{JournalWriterPlugin}\"\n" +
+        $"akka.persistence.snapshot-store.plugin = \"{SnapshotStorePlugin}\"\n" +
         $"akka.persistence.query.journal.sql.write-plugin = \"{JournalWriterPlugin}\"\n" +
         $"akka.persistence.query.journal.fast-sql.write-plugin = \"{JournalWriterPlugin}\"\n").WithFallback(Config);
 

@@ -60,8 +60,8 @@ internal sealed class InProcessBankHost : IAsyncDisposable
         if (readModelInJournalFile) overrides += $"\nbank.read-model.sqlite.connection-string = {Quote(database)}";
         // Plain defaults read through Akka.Persistence.Sql's own read journal (the host's akka-sql choice), not ours.
         // The product writes with the group-commit journal; "ours" and plain defaults use the stock writer (bank.journal-writer).
-        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\nbank.journal-writer = akka-sql\n" + StockJournalSettings();
-        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "bank.journal-writer = akka-sql\n")
+        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\nbank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n" + StockJournalSettings();
+        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "bank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n")
                           + "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
         WebApplication app;
         try
@@ -97,7 +97,7 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             var query = system.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
             var readJournal = app.Services.GetRequiredService<BankHocon>().Config.GetString("bank.read-journal", "akka-sql");
             var readModel = app.Services.GetRequiredService<BankHocon>().ReadModelSqliteConnectionString == database ? "in the journal's file" : "in a file of its own";
-            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), journal {plugin}, {readJournal} read journal, read model {readModel}, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
+            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), journal {plugin}, {readJournal} read journal, read model {readModel}, snapshot store {system.Settings.Config.GetString("akka.persistence.snapshot-store.plugin")}, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
                               + (variant == Variant.GroupCommit
                                   ? $"max-batch-size {journal.GetInt("max-batch-size")}; "
                                   : $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; ")
