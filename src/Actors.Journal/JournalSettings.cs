@@ -18,7 +18,7 @@ public sealed record JournalSettings
     public int MaxBatchSize { get; init; } = 1000;
     public int MaxBufferedWrites { get; init; } = 50_000;
     public int Parallelism { get; init; }
-    public int ReplayBatchSize { get; init; } = 1000;
+    public int ReplayBatchSize { get; init; } = 10_000;
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public string? DefaultSerializer { get; init; }
     public bool UseWriterUuidColumn { get; init; } = true;
@@ -44,7 +44,7 @@ public sealed record JournalSettings
             MaxBatchSize = config.GetInt("max-batch-size", 1000),
             MaxBufferedWrites = config.GetInt("max-buffered-writes", 50_000),
             Parallelism = config.GetInt("parallelism", 0),
-            ReplayBatchSize = config.GetInt("replay-batch-size", 1000),
+            ReplayBatchSize = config.GetInt("replay-batch-size", 10_000),
             ShutdownTimeout = config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(5)),
             DefaultSerializer = NullIfEmpty(config.GetString("serializer", null)),
             UseWriterUuidColumn = config.GetBoolean("use-writer-uuid-column", true),
