@@ -71,6 +71,9 @@ public sealed class SqliteProjectionDatabase : ProjectionDatabase
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
+            // A pooled connection keeps its PRAGMAs and attachments: with a file of its own, the attachment tells a
+            // connection set up before (one query per open) from a new one (PRAGMAs, ATTACH).
+            if (_journalFile is not null && await IsSetUpAsync(command, cancellationToken).ConfigureAwait(false)) return connection;
             command.CommandText = _pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             if (_journalFile is not null) await AttachJournalAsync(command, cancellationToken).ConfigureAwait(false);
@@ -87,6 +90,13 @@ public sealed class SqliteProjectionDatabase : ProjectionDatabase
     /// Attaches the journal's file (a pooled connection keeps it attached) and, once per instance, creates the empty
     /// table that write transactions lock the read model's file with.
     /// </summary>
+    private async Task<bool> IsSetUpAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        command.CommandText = $"SELECT count(*) FROM pragma_database_list WHERE name = '{JournalAttachment}'";
+        var attached = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        return attached && _writeLockTableReady;
+    }
+
     private async Task AttachJournalAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         command.CommandText = $"SELECT count(*) FROM pragma_database_list WHERE name = '{JournalAttachment}'";
