@@ -40,7 +40,8 @@ public static class ClusterEndpoints
             return ProblemResults.Problem(ProblemTypes.NotReady, "The shard regions did not answer in time (the cluster may be changing).");
         }
         var nodes = stats.Regions
-            .Select(pair => new ShardNodeResponse(pair.Key.ToString(), pair.Value.Stats.Count, pair.Value.Stats.Values.Sum()))
+            .Select(pair => new ShardNodeResponse(pair.Key.ToString(), pair.Value.Stats.Count, pair.Value.Stats.Values.Sum(),
+                pair.Value.Stats.Keys.Order(StringComparer.Ordinal).ToArray()))
             .OrderBy(n => n.Address, StringComparer.Ordinal)
             .ToArray();
         return TypedResults.Ok(new ClusterResponse(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members, nodes));
@@ -53,4 +54,5 @@ public sealed record ClusterMemberResponse(string Address, string Status, IReadO
 
 /// <param name="Shards">The accounts' shards this node hosts.</param>
 /// <param name="Entities">The accounts in memory on this node.</param>
-public sealed record ShardNodeResponse(string Address, int Shards, int Entities);
+/// <param name="ShardIds">The ids of those shards (an account's shard is its id's hash modulo bank.accounts.shards).</param>
+public sealed record ShardNodeResponse(string Address, int Shards, int Entities, IReadOnlyList<string> ShardIds);
