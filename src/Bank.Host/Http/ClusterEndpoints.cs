@@ -44,11 +44,14 @@ public static class ClusterEndpoints
                 pair.Value.Stats.Keys.Order(StringComparer.Ordinal).ToArray()))
             .OrderBy(n => n.Address, StringComparer.Ordinal)
             .ToArray();
-        return TypedResults.Ok(new ClusterResponse(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members, nodes));
+        // The oldest Up member hosts the singletons: the shard coordinator and the projections.
+        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
+        return TypedResults.Ok(new ClusterResponse(cluster.SelfAddress.ToString(), state.Leader?.ToString(), oldest?.Address.ToString(), members, nodes));
     }
 }
 
-public sealed record ClusterResponse(string Self, string? Leader, IReadOnlyList<ClusterMemberResponse> Members, IReadOnlyList<ShardNodeResponse> Shards);
+/// <param name="Oldest">The oldest Up member: it runs the cluster's singletons (the shard coordinator, the projections).</param>
+public sealed record ClusterResponse(string Self, string? Leader, string? Oldest, IReadOnlyList<ClusterMemberResponse> Members, IReadOnlyList<ShardNodeResponse> Shards);
 
 public sealed record ClusterMemberResponse(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool IsSelf);
 
