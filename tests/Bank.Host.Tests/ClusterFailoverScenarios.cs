@@ -71,7 +71,9 @@ public sealed class ClusterFailoverScenarios(PostgresServer server, ITestOutputH
         var write = TryAsync(victim.Client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":5}""", key));
         await Task.Delay(200); // let the requests reach the socket (there is nothing to wait on in a frozen process)
         victim.Resume();
-        foreach (var answer in new[] { await read, await write })
+        var answers = new[] { await read, await write };
+        output.WriteLine($"The woken node answered: {string.Join(", ", answers.Select(a => a?.ToString() ?? "no answer"))}.");
+        foreach (var answer in answers)
         {
             Assert.True(answer is null or HttpStatusCode.ServiceUnavailable, $"The woken node answered {answer}.\n{victim.Process.Output}");
         }
