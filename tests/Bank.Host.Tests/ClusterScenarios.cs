@@ -87,6 +87,13 @@ public sealed class ClusterScenarios(PostgresServer server, SharedClusterFixture
         var last = transactions.GetProperty("transactions").EnumerateArray().Last();
         Assert.Equal(12.34m, last.GetProperty("amount").GetDecimal());
         Assert.Equal(deposit.Balance(), last.GetProperty("balanceAfter").GetDecimal());
+
+        // A rebuild asked of a node that does not run the projection is done by the one that does; the read model refills.
+        var rebuild = await (await others[1].Client.PostAsync("/projections/bank-accounts/rebuild", null)).ExpectAsync(HttpStatusCode.Accepted);
+        Assert.Equal(oldest, rebuild.GetProperty("node").GetString());
+        Assert.True(rebuild.GetProperty("rebuild").GetProperty("targetOffset").GetInt64() >= offset);
+        var refilled = await (await others[0].Client.GetAsync($"/accounts/{id}/transactions?limit=1000&minOffset={offset}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(transactions.GetProperty("transactions").GetArrayLength(), refilled.GetProperty("transactions").GetArrayLength());
     }
 
     [Fact]
