@@ -22,6 +22,7 @@ public sealed class NodeGuard : IDisposable
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly ActorSystem _system;
+    private readonly Cluster _cluster;
     private readonly TimeSpan _freezeAfter;
     private readonly TimeSpan _settle;
     private readonly Thread _ticker;
@@ -34,6 +35,7 @@ public sealed class NodeGuard : IDisposable
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(hocon);
         _system = system;
+        _cluster = Cluster.Get(system);
         _freezeAfter = hocon.Config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause", TimeSpan.FromSeconds(3));
         _settle = hocon.Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20)) + TimeSpan.FromSeconds(1);
         _ticker = new Thread(Tick) { IsBackground = true, Name = "bank-node-guard" };
@@ -43,7 +45,7 @@ public sealed class NodeGuard : IDisposable
     /// <summary>Null when the node may serve; else why not.</summary>
     public string? Refusal()
     {
-        var cluster = Cluster.Get(_system);
+        var cluster = _cluster;
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated)
             return "This node has left the cluster and is shutting down.";
         var status = cluster.SelfMember.Status;
@@ -74,7 +76,7 @@ public sealed class NodeGuard : IDisposable
         while (!token.IsCancellationRequested)
         {
             var now = Stopwatch.GetTimestamp();
-            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastTick), now) > _freezeAfter && HasOtherMembers(Cluster.Get(_system)))
+            if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastTick), now) > _freezeAfter && HasOtherMembers(_cluster))
                 Volatile.Write(ref _wokeAt, now);
             Volatile.Write(ref _lastTick, now);
             token.WaitHandle.WaitOne(TickInterval);
