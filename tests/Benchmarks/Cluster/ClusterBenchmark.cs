@@ -110,9 +110,19 @@ public sealed class ClusterBenchmark : Benchmark
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
         {
             var host = cluster.Hosts[Math.Abs(id.GetHashCode()) % cluster.Hosts.Count];
-            using var content = new StringContent($$"""{"accountId":"{{id}}","owner":"bench","initialDeposit":1000}""", Encoding.UTF8, "application/json");
-            using var response = await host.Client.PostAsync("/accounts", content, ct);
-            if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"Opening {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            // A 503 (a busy machine, shards still being allocated) is an unknown outcome: the same key settles it.
+            for (var attempt = 1; ; attempt++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/accounts")
+                {
+                    Content = new StringContent($$"""{"accountId":"{{id}}","owner":"bench","initialDeposit":1000}""", Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("Idempotency-Key", "open-" + id);
+                using var response = await host.Client.SendAsync(request, ct);
+                if (response.StatusCode == HttpStatusCode.Created) return;
+                if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 10)
+                    throw new InvalidOperationException($"Opening {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            }
         });
         return ids;
     }
