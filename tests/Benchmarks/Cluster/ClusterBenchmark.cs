@@ -183,7 +183,7 @@ public sealed class ClusterBenchmark : Benchmark
     private static async Task<IEnumerable<BenchmarkResult>> RemoteHopAsync(BenchmarkContext context, Nodes cluster, string[] ids, int requests, CancellationToken cancellationToken)
     {
         var entry = cluster.Hosts[0];
-        var local = await ShardIdsAsync(entry, entry.Address.Port, cluster);
+        var local = await ShardIdsAsync(entry, cluster);
         var extractor = new AccountMessageExtractor(100);
         var byLocality = ids.ToLookup(id => local.Contains(extractor.ShardId(id, new GetAccount(id))));
         var (mine, theirs) = (byLocality[true].ToArray(), byLocality[false].ToArray());
@@ -217,12 +217,12 @@ public sealed class ClusterBenchmark : Benchmark
         return rows;
     }
 
-    private static async Task<HashSet<string>> ShardIdsAsync(HostProcess host, int httpPort, Nodes cluster)
+    /// <summary>The shard ids a node hosts, as its GET /cluster reports them.</summary>
+    private static async Task<HashSet<string>> ShardIdsAsync(HostProcess host, Nodes cluster)
     {
         var address = cluster.AddressOf(host);
         using var document = JsonDocument.Parse(await host.Client.GetStringAsync("/cluster"));
         var own = document.RootElement.GetProperty("shards").EnumerateArray().Single(s => s.GetProperty("address").GetString() == address);
-        _ = httpPort;
         return own.GetProperty("shardIds").EnumerateArray().Select(s => s.GetString()!).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -232,7 +232,7 @@ public sealed class ClusterBenchmark : Benchmark
         using var view = JsonDocument.Parse(await cluster.Hosts[0].Client.GetStringAsync("/cluster", cancellationToken));
         var oldestAddress = view.RootElement.GetProperty("oldest").GetString();
         var victim = oldest ? cluster.Hosts.Single(h => cluster.AddressOf(h) == oldestAddress) : cluster.Hosts.Last(h => cluster.AddressOf(h) != oldestAddress);
-        var shards = await ShardIdsAsync(victim, 0, cluster);
+        var shards = await ShardIdsAsync(victim, cluster);
         var extractor = new AccountMessageExtractor(100);
         var onVictim = ids.Where(id => shards.Contains(extractor.ShardId(id, new GetAccount(id)))).Take(3).ToList();
         if (onVictim.Count == 0) throw new InvalidOperationException("The node to kill hosts no account of the run.");
