@@ -18,7 +18,7 @@ public sealed class ClusterFailoverScenarios(PostgresServer server, ITestOutputH
     private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(10);
     private BankCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await BankCluster.StartAsync(server, 3);
+    public async Task InitializeAsync() => _cluster = await BankCluster.StartAsync(await server.CreateDatabaseAsync(), 3);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

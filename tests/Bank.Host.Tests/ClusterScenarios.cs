@@ -16,7 +16,7 @@ public sealed class SharedClusterFixture : IAsyncLifetime
         await _gate.WaitAsync();
         try
         {
-            return _cluster ??= await BankCluster.StartAsync(server, 3);
+            return _cluster ??= await BankCluster.StartAsync(await server.CreateDatabaseAsync(), 3);
         }
         finally
         {

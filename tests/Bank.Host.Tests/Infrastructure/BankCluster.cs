@@ -2,15 +2,15 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Bank.Actors.Accounts;
-using Bank.Testing;
 
 namespace Bank.Host.Tests.Infrastructure;
 
 /// <summary>
 /// Bank hosts as processes of their own (<see cref="HostProcess"/>) forming one Akka cluster on loopback, on one fresh
-/// database of the test run's PostgreSQL server, configured as an operator would (BANK_CLUSTER_PORT, BANK_CLUSTER_SEEDS,
+/// PostgreSQL database, configured as an operator would (BANK_CLUSTER_PORT, BANK_CLUSTER_SEEDS,
 /// BANK_JOURNAL=postgres, ACTORS_POSTGRES). The first node forms the cluster; every later one joins the nodes up at its
-/// start. Each node keeps its remoting port for its life, also across a restart.
+/// start. Each node keeps its remoting port for its life, also across a restart. Used by the cluster scenarios and by
+/// the cluster benchmark (tests/Benchmarks links this file), so it throws rather than asserts.
 /// </summary>
 public sealed class BankCluster : IAsyncDisposable
 {
@@ -33,11 +33,11 @@ public sealed class BankCluster : IAsyncDisposable
     /// <summary>The shard of an account (bank.accounts.shards = 100, as in hocon/bank.conf).</summary>
     public static string ShardOf(string accountId) => new AccountMessageExtractor(100).ShardId(accountId, new GetAccount(accountId));
 
-    /// <summary>Starts <paramref name="nodes"/> nodes on a new database: the first alone, then the others at once.</summary>
-    public static async Task<BankCluster> StartAsync(PostgresServer server, int nodes)
+    /// <summary>Starts <paramref name="nodes"/> nodes on an empty database: the first alone, then the others at once.</summary>
+    public static async Task<BankCluster> StartAsync(string connectionString, int nodes)
     {
-        ArgumentNullException.ThrowIfNull(server);
-        var cluster = new BankCluster(await server.CreateDatabaseAsync());
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var cluster = new BankCluster(connectionString);
         try
         {
             await cluster.AddNodeAsync();
@@ -65,17 +65,24 @@ public sealed class BankCluster : IAsyncDisposable
     /// <summary>Waits until every serving node sees <paramref name="count"/> members, all Up and reachable.</summary>
     public async Task WaitForMembersAsync(int count, TimeSpan? timeout = null)
     {
-        await BankHttp.EventuallyAsync(async () =>
+        var deadline = DateTime.UtcNow + (timeout ?? StartTimeout);
+        while (!await AllSeeAsync(count))
         {
-            foreach (var node in Nodes)
-            {
-                var view = await node.ClusterAsync();
-                if (view is not { } members) return false;
-                var list = members.GetProperty("members").EnumerateArray().ToList();
-                if (list.Count != count || list.Any(m => m.GetProperty("status").GetString() != "Up" || !m.GetProperty("reachable").GetBoolean())) return false;
-            }
-            return true;
-        }, timeout ?? StartTimeout, $"every node to see {count} members Up and reachable");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not every node saw {count} members Up and reachable within {(timeout ?? StartTimeout).TotalSeconds:0} s.");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<bool> AllSeeAsync(int count)
+    {
+        foreach (var node in Nodes)
+        {
+            var view = await node.ClusterAsync();
+            if (view is not { } members) return false;
+            var list = members.GetProperty("members").EnumerateArray().ToList();
+            if (list.Count != count || list.Any(m => m.GetProperty("status").GetString() != "Up" || !m.GetProperty("reachable").GetBoolean())) return false;
+        }
+        return true;
     }
 
     /// <summary>Each serving node in turn (round robin), for load that goes through all of them.</summary>

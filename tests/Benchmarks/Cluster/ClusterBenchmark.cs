@@ -7,7 +7,6 @@ using System.Text.Json;
 using Actors.Benchmarks.Http;
 using Actors.Benchmarks.Persistence;
 using Actors.Benchmarks.Shared;
-using Bank.Actors.Accounts;
 using Bank.Host.Tests.Infrastructure;
 
 namespace Actors.Benchmarks.Clustered;
@@ -54,12 +53,12 @@ public sealed class ClusterBenchmark : Benchmark
         foreach (var nodes in new[] { 1, 3 })
         {
             var (database, drop) = await postgres.CreateDatabaseAsync(cancellationToken);
-            var cluster = new Nodes(database);
+            BankCluster? cluster = null;
             try
             {
                 var clock = Stopwatch.StartNew();
-                await cluster.StartAsync(nodes);
-                context.Info(label, $"{nodes} node(s) ready in {clock.Elapsed.TotalSeconds:0.0} s: {string.Join(", ", cluster.Hosts.Select(h => h.Address))}");
+                cluster = await BankCluster.StartAsync(database, nodes);
+                context.Info(label, $"{nodes} node(s) ready in {clock.Elapsed.TotalSeconds:0.0} s: {string.Join(", ", cluster.Nodes.Select(n => n.Process.Address))}");
                 var ids = await OpenAccountsAsync(cluster, accounts, cancellationToken);
                 if (warmup > TimeSpan.Zero)
                 {
@@ -79,7 +78,7 @@ public sealed class ClusterBenchmark : Benchmark
                     rows.Add(Row(context, "failover-sigkill", FailoverTime,
                         (await FailoverAsync(context, cluster, ids, oldest: false, cancellationToken)).TotalSeconds, "SIGKILL of a node that is not the oldest"));
                     // A fourth node first, so that a majority (two of three) survives the next kill.
-                    await cluster.AddAsync();
+                    await cluster.AddNodeAsync();
                     await cluster.WaitForMembersAsync(3);
                     rows.Add(Row(context, "failover-sigkill-oldest", FailoverTime,
                         (await FailoverAsync(context, cluster, ids, oldest: true, cancellationToken)).TotalSeconds,
@@ -88,7 +87,7 @@ public sealed class ClusterBenchmark : Benchmark
             }
             finally
             {
-                await cluster.DisposeAsync();
+                if (cluster is not null) await cluster.DisposeAsync();
                 await drop();
             }
         }
@@ -103,13 +102,13 @@ public sealed class ClusterBenchmark : Benchmark
         return row;
     }
 
-    private static async Task<string[]> OpenAccountsAsync(Nodes cluster, int accounts, CancellationToken cancellationToken)
+    private static async Task<string[]> OpenAccountsAsync(BankCluster cluster, int accounts, CancellationToken cancellationToken)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var ids = Enumerable.Range(0, accounts).Select(i => $"cb-{run}-{i:D6}").ToArray();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
         {
-            var host = cluster.Hosts[Math.Abs(id.GetHashCode()) % cluster.Hosts.Count];
+            var host = cluster.Next();
             // A 503 (a busy machine, shards still being allocated) is an unknown outcome: the same key settles it.
             for (var attempt = 1; ; attempt++)
             {
@@ -128,10 +127,11 @@ public sealed class ClusterBenchmark : Benchmark
     }
 
     /// <summary>Connection i goes to node i mod N: the same connections in total whatever the number of nodes.</summary>
-    private static async Task<LoadFigures> LoadAsync(Nodes cluster, string[] ids, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    private static async Task<LoadFigures> LoadAsync(BankCluster cluster, string[] ids, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
     {
         var accountIds = ids.Select(Encoding.UTF8.GetBytes).ToArray();
-        var connections = Enumerable.Range(0, concurrency).Select(i => RawHttpConnection.For(cluster.Hosts[i % cluster.Hosts.Count].Address)).ToArray();
+        var nodes = cluster.Nodes;
+        var connections = Enumerable.Range(0, concurrency).Select(i => RawHttpConnection.For(nodes[i % nodes.Count].Process.Address)).ToArray();
         var perConnection = new (List<double> Latencies, int Ok, int Refused, int Errors)[concurrency];
         var started = Stopwatch.GetTimestamp();
         var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -171,7 +171,7 @@ public sealed class ClusterBenchmark : Benchmark
         var (okTotal, refusedTotal, errorTotal) = (perConnection.Sum(p => p.Ok), perConnection.Sum(p => p.Refused), perConnection.Sum(p => p.Errors));
         return new LoadFigures((okTotal + refusedTotal) / wall, Stats.Percentile(all, 0.5), Stats.Percentile(all, 0.99),
             string.Create(CultureInfo.InvariantCulture,
-                $"{concurrency} in flight over {cluster.Hosts.Count} node(s), {wall:0.0} s: {okTotal:N0} applied, {refusedTotal:N0} refused overdraws (409), {errorTotal:N0} errors; p50 {Stats.Percentile(all, 0.5):0.0} ms, p99 {Stats.Percentile(all, 0.99):0.0} ms"));
+                $"{concurrency} in flight over {nodes.Count} node(s), {wall:0.0} s: {okTotal:N0} applied, {refusedTotal:N0} refused overdraws (409), {errorTotal:N0} errors; p50 {Stats.Percentile(all, 0.5):0.0} ms, p99 {Stats.Percentile(all, 0.99):0.0} ms"));
     }
 
     private sealed record LoadFigures(double Rate, double P50, double P99, string Summary);
@@ -180,12 +180,11 @@ public sealed class ClusterBenchmark : Benchmark
     /// Through the first node, one request at a time: accounts whose shard lives on it and accounts whose shard lives on
     /// another node, alternating; GETs (the account's state from its actor) and deposits (a journal write as well).
     /// </summary>
-    private static async Task<IEnumerable<BenchmarkResult>> RemoteHopAsync(BenchmarkContext context, Nodes cluster, string[] ids, int requests, CancellationToken cancellationToken)
+    private static async Task<IEnumerable<BenchmarkResult>> RemoteHopAsync(BenchmarkContext context, BankCluster cluster, string[] ids, int requests, CancellationToken cancellationToken)
     {
-        var entry = cluster.Hosts[0];
-        var local = await ShardIdsAsync(entry, cluster);
-        var extractor = new AccountMessageExtractor(100);
-        var byLocality = ids.ToLookup(id => local.Contains(extractor.ShardId(id, new GetAccount(id))));
+        var entry = cluster.Nodes[0];
+        var local = await entry.ShardIdsAsync();
+        var byLocality = ids.ToLookup(id => local.Contains(BankCluster.ShardOf(id)));
         var (mine, theirs) = (byLocality[true].ToArray(), byLocality[false].ToArray());
         if (mine.Length == 0 || theirs.Length == 0) throw new InvalidOperationException("The first node hosts all shards or none: no remote hop to measure.");
 
@@ -217,151 +216,21 @@ public sealed class ClusterBenchmark : Benchmark
         return rows;
     }
 
-    /// <summary>The shard ids a node hosts, as its GET /cluster reports them.</summary>
-    private static async Task<HashSet<string>> ShardIdsAsync(HostProcess host, Nodes cluster)
+    /// <summary>SIGKILL of a node; the time until each of three of its accounts answers GET through the others (the slowest).</summary>
+    private static async Task<TimeSpan> FailoverAsync(BenchmarkContext context, BankCluster cluster, string[] ids, bool oldest, CancellationToken cancellationToken)
     {
-        var address = cluster.AddressOf(host);
-        using var document = JsonDocument.Parse(await host.Client.GetStringAsync("/cluster"));
-        var own = document.RootElement.GetProperty("shards").EnumerateArray().Single(s => s.GetProperty("address").GetString() == address);
-        return own.GetProperty("shardIds").EnumerateArray().Select(s => s.GetString()!).ToHashSet(StringComparer.Ordinal);
-    }
-
-    /// <summary>SIGKILL of a node; the time until each of three of its accounts answers GET through the others (probes every 100 ms).</summary>
-    private static async Task<TimeSpan> FailoverAsync(BenchmarkContext context, Nodes cluster, string[] ids, bool oldest, CancellationToken cancellationToken)
-    {
-        using var view = JsonDocument.Parse(await cluster.Hosts[0].Client.GetStringAsync("/cluster", cancellationToken));
+        using var view = JsonDocument.Parse(await cluster.Nodes[0].Client.GetStringAsync("/cluster", cancellationToken));
         var oldestAddress = view.RootElement.GetProperty("oldest").GetString();
-        var victim = oldest ? cluster.Hosts.Single(h => cluster.AddressOf(h) == oldestAddress) : cluster.Hosts.Last(h => cluster.AddressOf(h) != oldestAddress);
-        var shards = await ShardIdsAsync(victim, cluster);
-        var extractor = new AccountMessageExtractor(100);
-        var onVictim = ids.Where(id => shards.Contains(extractor.ShardId(id, new GetAccount(id)))).Take(3).ToList();
+        var victim = oldest ? cluster.Nodes.Single(n => n.Address == oldestAddress) : cluster.Nodes.Last(n => n.Address != oldestAddress);
+        var onVictim = (await Failover.AccountsOnAsync(victim, ids)).Take(3).ToList();
         if (onVictim.Count == 0) throw new InvalidOperationException("The node to kill hosts no account of the run.");
 
         var killedAt = Stopwatch.GetTimestamp();
         await victim.KillAsync();
-        cluster.Remove(victim);
-        var times = await Task.WhenAll(onVictim.Select(id => FirstAnswerAsync(cluster, id, killedAt, cancellationToken)));
-        var slowest = times.Max();
+        var slowest = await Failover.TimeUntilAnsweredAsync(cluster, onVictim, killedAt, TimeSpan.FromSeconds(60));
         context.Info($"{context.Suite} failover", string.Create(CultureInfo.InvariantCulture,
-            $"SIGKILL of {(oldest ? "the oldest node" : "a node that is not the oldest")}: its accounts answered again through the others after {string.Join(", ", times.Select(t => $"{t.TotalSeconds:0.00} s"))}"));
-        await cluster.WaitForMembersAsync(cluster.Hosts.Count);
+            $"SIGKILL of {(oldest ? "the oldest node" : "a node that is not the oldest")}: {onVictim.Count} of its accounts answered again through the others after {slowest.TotalSeconds:0.00} s (the slowest)"));
+        await cluster.WaitForMembersAsync(cluster.Nodes.Count);
         return slowest;
-    }
-
-    private static async Task<TimeSpan> FirstAnswerAsync(Nodes cluster, string id, long since, CancellationToken cancellationToken)
-    {
-        var answered = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        giveUp.CancelAfter(TimeSpan.FromSeconds(60));
-        var probes = new List<Task>();
-        for (var i = 0; !answered.Task.IsCompleted && !giveUp.IsCancellationRequested; i++)
-        {
-            var host = cluster.Hosts[i % cluster.Hosts.Count];
-            probes.Add(Task.Run(async () =>
-            {
-                try
-                {
-                    using var response = await host.Client.GetAsync($"/accounts/{id}", giveUp.Token);
-                    if (response.StatusCode == HttpStatusCode.OK) answered.TrySetResult(Stopwatch.GetElapsedTime(since));
-                }
-                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
-                {
-                    // Not yet.
-                }
-            }, CancellationToken.None));
-            await Task.WhenAny(answered.Task, Task.Delay(100, CancellationToken.None));
-        }
-        await giveUp.CancelAsync();
-        await Task.WhenAll(probes);
-        if (!answered.Task.IsCompleted) throw new TimeoutException($"Account {id} did not answer within 60 s of the kill.");
-        return await answered.Task;
-    }
-
-    /// <summary>The node processes of one configuration; the first seeds itself, later ones join those that run.</summary>
-    private sealed class Nodes(string connectionString) : IAsyncDisposable
-    {
-        private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-        private readonly string _directory = Path.Combine(Path.GetTempPath(), "bank-cluster-bench", Guid.NewGuid().ToString("N"));
-        private readonly List<(HostProcess Host, int Port)> _nodes = [];
-        private readonly List<HostProcess> _gone = [];
-
-        public IReadOnlyList<HostProcess> Hosts => _nodes.Select(n => n.Host).ToList();
-
-        public string AddressOf(HostProcess host) => $"akka.tcp://bank@127.0.0.1:{_nodes.Single(n => n.Host == host).Port}";
-
-        public async Task StartAsync(int count)
-        {
-            await AddAsync();
-            await Task.WhenAll(Enumerable.Range(1, count - 1).Select(_ => AddAsync()));
-            await WaitForMembersAsync(count);
-        }
-
-        public async Task AddAsync()
-        {
-            var port = FreePort();
-            List<int> seeds;
-            lock (_nodes) seeds = _nodes.Count == 0 ? [port] : _nodes.Select(n => n.Port).ToList();
-            var environment = new Dictionary<string, string>
-            {
-                ["BANK_JOURNAL"] = "postgres",
-                ["ACTORS_POSTGRES"] = connectionString,
-                ["BANK_CLUSTER_HOST"] = "127.0.0.1",
-                ["BANK_CLUSTER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
-                ["BANK_CLUSTER_SEEDS"] = string.Join(",", seeds.Select(p => $"127.0.0.1:{p}")),
-            };
-            var host = await HostProcess.StartAsync(environment, Path.Combine(_directory, $"node-{port}"), StartTimeout);
-            lock (_nodes) _nodes.Add((host, port));
-        }
-
-        public void Remove(HostProcess host)
-        {
-            lock (_nodes) _nodes.RemoveAll(n => n.Host == host);
-            _gone.Add(host);
-        }
-
-        public async Task WaitForMembersAsync(int count)
-        {
-            var deadline = DateTime.UtcNow + StartTimeout;
-            while (true)
-            {
-                var settled = true;
-                foreach (var host in Hosts)
-                {
-                    try
-                    {
-                        using var view = JsonDocument.Parse(await host.Client.GetStringAsync("/cluster"));
-                        var members = view.RootElement.GetProperty("members").EnumerateArray().ToList();
-                        settled &= members.Count == count && members.All(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean());
-                    }
-                    catch (HttpRequestException)
-                    {
-                        settled = false;
-                    }
-                }
-                if (settled) return;
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"The nodes did not see {count} members Up within {StartTimeout.TotalSeconds:0} s.");
-                await Task.Delay(100);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var host in Hosts.Concat(_gone)) await host.DisposeAsync();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp directory must not fail the run.
-            }
-        }
     }
 }
