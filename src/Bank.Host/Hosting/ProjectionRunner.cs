@@ -55,10 +55,14 @@ internal sealed class ProjectionRunner : ReceiveActor, IWithTimers
         Receive<Started>(_ => _log.Info("The projections run on this node ({0}).", _node));
         Receive<StartFailed>(failed =>
         {
+            if (_stopped) return; // handed over meanwhile: the next node starts them
             _log.Warning(failed.Cause, "The projections could not start on this node; trying again in {0} s.", RetryStartAfter.TotalSeconds);
             Timers.StartSingleTimer(nameof(RetryStart), new RetryStart(), RetryStartAfter);
         });
-        Receive<RetryStart>(_ => StartProjections());
+        Receive<RetryStart>(_ =>
+        {
+            if (!_stopped) StartProjections();
+        });
         Receive<GetProjectionStatus>(request => Answer(request.Name, (projection, ct) => projection.GetStatusAsync(ct)));
         Receive<RebuildProjection>(request => Answer(request.Name, async (projection, ct) =>
         {
