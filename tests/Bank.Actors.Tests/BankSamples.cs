@@ -1,4 +1,5 @@
 using Bank.Actors.Accounts;
+using Bank.Actors.ReadSide;
 using Bank.Domain;
 
 namespace Bank.Actors.Tests;
@@ -39,5 +40,11 @@ internal static class BankSamples
         [typeof(AccountReply.Rejected)] = new AccountReply.Rejected(new Rejection(RejectionCode.InsufficientFunds, "amount", "Withdrawal of 10.01 exceeds the available balance of 10.00.")),
         [typeof(AccountReply.JournalFailed)] = new AccountReply.JournalFailed("TimeoutException: the database did not answer"),
         [typeof(AccountReply.PersistRejected)] = new AccountReply.PersistRejected("SerializationException: no manifest"),
+        [typeof(GetProjectionStatus)] = new GetProjectionStatus("bank-accounts"),
+        [typeof(RebuildProjection)] = new RebuildProjection("bank-accounts"),
+        [typeof(ProjectionReply.Status)] = new ProjectionReply.Status("akka.tcp://bank@127.0.0.1:4051", "bank-accounts", "rebuilding", 1200, 5000, 3800, 1.25,
+            At, "TimeoutException: the database did not answer", At.AddSeconds(3), 2, 1200, 3,
+            new RebuildStatus(At, 5000, 1200, 1200, 960.5, CompletedAt: null)),
+        [typeof(ProjectionReply.Failed)] = new ProjectionReply.Failed("bank-accounts", NotFound: false, "NpgsqlException: the database did not answer"),
     };
 }

@@ -18,8 +18,8 @@ public sealed class ReadModelApiDocumentationTests(DatabaseFixture fixture) : Ho
         { "/accounts", "get", ["200", "400", "503"] },
         { "/accounts/{id}/transactions", "get", ["200", "400", "404", "503"] },
         { "/stats", "get", ["200", "400", "503"] },
-        { "/projections", "get", ["200"] },
-        { "/projections/{name}", "get", ["200", "404"] },
+        { "/projections", "get", ["200", "503"] },
+        { "/projections/{name}", "get", ["200", "404", "503"] },
         { "/projections/{name}/rebuild", "post", ["202", "404", "503"] },
     };
 

@@ -1,10 +1,11 @@
+using Actors.Benchmarks.Clustered;
 using Actors.Benchmarks.Core;
 using Actors.Benchmarks.Http;
 using Actors.Benchmarks.Persistence;
 using Actors.Benchmarks.Projection;
 using Actors.Benchmarks.Shared;
 
-// Usage: Actors.Benchmarks <core|persistence|http|projection|all> [benchmark] [--option value ...]
+// Usage: Actors.Benchmarks <core|persistence|http|projection|cluster|all> [benchmark] [--option value ...]
 // One suite per folder; a second word runs one benchmark of the suite. To add a suite: a folder, an XxxSuite.Create()
 // returning a BenchmarkSuite, and a line here.
 BenchmarkSuite[] suites =
@@ -13,6 +14,7 @@ BenchmarkSuite[] suites =
     PersistenceSuite.Create(),
     HttpSuite.Create(),
     ProjectionSuite.Create(),
+    ClusterSuite.Create(),
 ];
 
 Arguments arguments;

@@ -1,4 +1,5 @@
 using Bank.Actors.Accounts;
+using Bank.Actors.ReadSide;
 using Bank.Domain;
 
 namespace Bank.Actors.Serialization;
@@ -27,6 +28,11 @@ public static class BankManifests
     public const string JournalFailed = "bank.reply-journal-failed.v1";
     public const string PersistRejected = "bank.reply-persist-rejected.v1";
 
+    public const string GetProjectionStatus = "bank.get-projection-status.v1";
+    public const string RebuildProjection = "bank.rebuild-projection.v1";
+    public const string ProjectionStatus = "bank.projection-status.v1";
+    public const string ProjectionFailed = "bank.projection-failed.v1";
+
     /// <summary>Every type the serializer writes, with its manifest. Bound to the serializer by their base types.</summary>
     public static IReadOnlyDictionary<Type, string> ByType { get; } = new Dictionary<Type, string>
     {
@@ -44,9 +50,14 @@ public static class BankManifests
         [typeof(AccountReply.Rejected)] = Rejected,
         [typeof(AccountReply.JournalFailed)] = JournalFailed,
         [typeof(AccountReply.PersistRejected)] = PersistRejected,
+        [typeof(ReadSide.GetProjectionStatus)] = GetProjectionStatus,
+        [typeof(ReadSide.RebuildProjection)] = RebuildProjection,
+        [typeof(ProjectionReply.Status)] = ProjectionStatus,
+        [typeof(ProjectionReply.Failed)] = ProjectionFailed,
     };
 
     /// <summary>The types whose subtypes go through <see cref="BankSerializer"/> (Akka binds by the most specific base).</summary>
     public static IReadOnlyList<Type> BoundTypes { get; } =
-        [typeof(AccountEvent), typeof(AccountCommand), typeof(Domain.AccountState), typeof(Accounts.GetAccount), typeof(AccountReply)];
+        [typeof(AccountEvent), typeof(AccountCommand), typeof(Domain.AccountState), typeof(Accounts.GetAccount), typeof(AccountReply),
+         typeof(ProjectionRequest), typeof(ProjectionReply)];
 }

@@ -2,11 +2,13 @@ using Actors.Journal;
 using Actors.Journal.Query;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Akka.Streams;
 using Bank.Actors.Accounts;
 using Bank.Actors.Hosting;
+using Bank.Actors.ReadSide;
 
 namespace Bank.Host.Hosting;
 
@@ -17,7 +19,8 @@ public static class BankAkka
 
     /// <summary>
     /// The actor system (configured by hocon/*.conf), its log routed to Microsoft.Extensions.Logging, the accounts'
-    /// shard region, and a node that joins itself when no seed nodes are configured, so that one node needs no set-up.
+    /// shard region, the projections' singleton (the read side of <see cref="BankReadSideExtensions.AddBankReadSide"/>), and a
+    /// node that joins itself when no seed nodes are configured, so that one node needs no set-up.
     /// </summary>
     public static IServiceCollection AddBankActorSystem(this IServiceCollection services, BankHocon hocon, Action<AkkaConfigurationBuilder, IServiceProvider>? configure = null)
     {
@@ -38,6 +41,10 @@ public static class BankAkka
                     loggers.AddLoggerFactory();
                 })
                 .WithAccounts(accounts)
+                // The read side's projections run once in the cluster, on the oldest node; every node asks them through the proxy.
+                .WithSingleton<ProjectionsSingleton>(ProjectionsSingleton.Name,
+                    (_, _, _) => ProjectionRunner.Props(provider.GetRequiredService<BankReadSide>),
+                    new ClusterSingletonOptions { TerminationMessage = ProjectionRunner.Stop.Instance }, createProxyToo: true)
                 .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
                 .AddStartup((system, _) => WakeReadJournalsOnCommit(system, hocon))
                 // Akka.Persistence.Sql's read journal's constructor blocks (up to 5 s) until the write journal is initialized.
@@ -48,6 +55,7 @@ public static class BankAkka
             configure?.Invoke(builder, provider);
         });
         services.AddSingleton(provider => BankReadJournal.For(provider.GetRequiredService<ActorSystem>(), hocon));
+        services.AddSingleton(provider => new NodeGuard(provider.GetRequiredService<ActorSystem>(), hocon));
         services.AddSingleton(provider => new AccountGateway(
             provider.GetRequiredService<IRequiredActor<AccountRegion>>().ActorRef, provider.GetRequiredService<BankHttpSettings>().AskTimeout));
         services.AddSingleton(provider =>

@@ -8,11 +8,16 @@ namespace Bank.Host.Hosting;
 /// <summary>
 /// The query side of the host: the "bank-accounts" projection over the read journal, which keeps the read model in
 /// the journal's PostgreSQL database, or on SQLite in a file of its own beside the journal's (its own write lock), and
-/// the queries on it. Started and stopped with the host by <see cref="BankReadSideService"/>.
+/// the queries on it. Its tables are created with the host by <see cref="BankReadSideService"/>; the projections run on
+/// one node of the cluster, started and stopped by the singleton <see cref="ProjectionRunner"/>.
 /// </summary>
 public sealed class BankReadSide : IAsyncDisposable
 {
+    /// <summary>How often a node that does not run the projection looks at the stored offset for read-your-writes.</summary>
+    private static readonly TimeSpan StoredOffsetPollInterval = TimeSpan.FromMilliseconds(25);
+
     private readonly ProjectionDatabase _database;
+    private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public BankReadSide(ActorSystem system, BankReadJournal readJournal, BankHocon hocon, BankReadModelSettings settings, JournalPositions positions)
     {
@@ -44,12 +49,24 @@ public sealed class BankReadSide : IAsyncDisposable
 
     public BankReadModelQueries Queries { get; }
 
+    /// <summary>Completes once the read model's tables exist (see <see cref="BankReadSideService"/>): the projections may start.</summary>
+    public Task Initialized => _initialized.Task;
+
+    internal void MarkInitialized() => _initialized.TrySetResult();
+
+    internal void MarkInitializationFailed(Exception cause) => _initialized.TrySetException(cause);
+
     /// <summary>
     /// Read-your-writes: true once the read model holds every account event up to <paramref name="minOffset"/> (an offset
     /// from a command's response), false when it has not got there within <see cref="BankReadModelSettings.ReadYourWritesTimeout"/>.
+    /// The node that runs the projection is told by it; any other node watches the offset stored with the read model.
     /// </summary>
-    public Task<bool> WaitForOffsetAsync(long minOffset, CancellationToken cancellationToken) =>
-        Accounts.WaitForOffsetAsync(minOffset, Settings.ReadYourWritesTimeout, cancellationToken);
+    public Task<bool> WaitForOffsetAsync(long minOffset, CancellationToken cancellationToken) => Accounts.IsRunning
+        ? Accounts.WaitForOffsetAsync(minOffset, Settings.ReadYourWritesTimeout, cancellationToken)
+        : Accounts.WaitForStoredOffsetAsync(minOffset, Settings.ReadYourWritesTimeout, StoredOffsetPollInterval, cancellationToken);
+
+    /// <summary>True when the read model is known to hold <paramref name="minOffset"/> without asking the database.</summary>
+    public bool HasOffset(long minOffset) => Accounts.IsRunning && Accounts.Offset >= minOffset && !Accounts.PendingGaps.Contains(minOffset);
 
     /// <summary>Stops the projections, then closes the read model's database.</summary>
     public async ValueTask DisposeAsync()

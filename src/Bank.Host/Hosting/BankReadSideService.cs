@@ -4,7 +4,7 @@ using Akka.Persistence;
 namespace Bank.Host.Hosting;
 
 /// <summary>
-/// Runs the read side with the host. Registered after the actor system's service, so it starts once the journal is
+/// Readies the read side with the host, and stops it on this node with the host. Registered after the actor system's service, so it starts once the journal is
 /// initialized and stops before the journal closes; the server stops before both, after the event streams have
 /// ended with ApplicationStopping.
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed class BankReadSideService(IServiceProvider services, ILogger<Ban
 
     /// <summary>
     /// Waits for the journal's tables (a new database gets them when the journal plugin starts, which this asks for),
-    /// then creates the read model's tables if missing and starts the projections from their stored offsets.
+    /// then creates the read model's tables if missing and reads the stored offsets; the projections may then run.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,12 +38,22 @@ internal sealed class BankReadSideService(IServiceProvider services, ILogger<Ban
         {
             throw new InvalidOperationException($"The journal's tables did not appear within {JournalStartTimeout.TotalSeconds:0} s of its start: see the journal's log.");
         }
-        await _readSide.Projections.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var projection in _readSide.Projections.Projections) await projection.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _readSide.MarkInitializationFailed(e);
+            throw;
+        }
+        // The projections themselves run on one node of the cluster: the singleton ProjectionRunner starts them there.
+        _readSide.MarkInitialized();
     }
 
     /// <summary>
-    /// Stops the projections (a batch in flight commits or rolls back) within the host's shutdown timeout, then releases
-    /// the read model's database.
+    /// Stops the projections if they run here (a batch in flight commits or rolls back) within the host's shutdown timeout,
+    /// then releases the read model's database. The singleton moves to another node when Akka leaves the cluster after this.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {

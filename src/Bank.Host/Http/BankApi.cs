@@ -15,6 +15,7 @@ public static class BankApi
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages(WriteStatusCodeProblemAsync);
+        app.UseMiddleware<NodeGuardMiddleware>();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
 
         app.MapOpenApi();

@@ -21,6 +21,8 @@ internal sealed partial class BankExceptionHandler(ILogger<BankExceptionHandler>
             logger.LogError(exception, "{Method} {Path} failed with {Status}.", httpContext.Request.Method, httpContext.Request.Path, result.StatusCode);
         else
             logger.LogDebug(exception, "{Method} {Path} was refused with {Status}.", httpContext.Request.Method, httpContext.Request.Path, result.StatusCode);
+        // A journal that did not answer, or an account whose shard is moving to another node: retry (with the same Idempotency-Key).
+        if (result.StatusCode == StatusCodes.Status503ServiceUnavailable) httpContext.Response.Headers.RetryAfter = "1";
         await result.ExecuteAsync(httpContext);
         return true;
     }

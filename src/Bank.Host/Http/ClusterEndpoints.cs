@@ -40,17 +40,22 @@ public static class ClusterEndpoints
             return ProblemResults.Problem(ProblemTypes.NotReady, "The shard regions did not answer in time (the cluster may be changing).");
         }
         var nodes = stats.Regions
-            .Select(pair => new ShardNodeResponse(pair.Key.ToString(), pair.Value.Stats.Count, pair.Value.Stats.Values.Sum()))
+            .Select(pair => new ShardNodeResponse(pair.Key.ToString(), pair.Value.Stats.Count, pair.Value.Stats.Values.Sum(),
+                pair.Value.Stats.Keys.Order(StringComparer.Ordinal).ToArray()))
             .OrderBy(n => n.Address, StringComparer.Ordinal)
             .ToArray();
-        return TypedResults.Ok(new ClusterResponse(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members, nodes));
+        // The oldest Up member hosts the singletons: the shard coordinator and the projections.
+        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
+        return TypedResults.Ok(new ClusterResponse(cluster.SelfAddress.ToString(), state.Leader?.ToString(), oldest?.Address.ToString(), members, nodes));
     }
 }
 
-public sealed record ClusterResponse(string Self, string? Leader, IReadOnlyList<ClusterMemberResponse> Members, IReadOnlyList<ShardNodeResponse> Shards);
+/// <param name="Oldest">The oldest Up member: it runs the cluster's singletons (the shard coordinator, the projections).</param>
+public sealed record ClusterResponse(string Self, string? Leader, string? Oldest, IReadOnlyList<ClusterMemberResponse> Members, IReadOnlyList<ShardNodeResponse> Shards);
 
 public sealed record ClusterMemberResponse(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool IsSelf);
 
 /// <param name="Shards">The accounts' shards this node hosts.</param>
 /// <param name="Entities">The accounts in memory on this node.</param>
-public sealed record ShardNodeResponse(string Address, int Shards, int Entities);
+/// <param name="ShardIds">The ids of those shards (an account's shard is its id's hash modulo bank.accounts.shards).</param>
+public sealed record ShardNodeResponse(string Address, int Shards, int Entities, IReadOnlyList<string> ShardIds);

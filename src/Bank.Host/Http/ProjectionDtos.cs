@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Bank.Actors.ReadSide;
 using Bank.ReadModels.Projections;
 
 namespace Bank.Host.Http;
@@ -37,6 +38,22 @@ public sealed record ProjectionStatusResponse
 
     [Description("The last rebuild since the host started, if any.")]
     public RebuildResponse? Rebuild { get; init; }
+
+    [Description("The cluster node that runs the projection (its remoting address): one node of the cluster, whichever answers.")]
+    public string? Node { get; init; }
+
+    /// <summary>The status as the node that runs the projection answered it (through the projections' singleton).</summary>
+    public static ProjectionStatusResponse From(ProjectionReply.Status reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var rebuild = reply.Rebuild is { } r ? new RebuildProgress(r.StartedAt, r.TargetOffset, r.EventsDone, r.Offset, r.EventsPerSecond, r.CompletedAt) : null;
+        var status = new ProjectionStatus(reply.Name, Enum.Parse<ProjectionState>(reply.State), reply.Offset, reply.HighestOffset, reply.EventsBehind,
+            reply.SecondsBehind, reply.LastEventTimestamp, reply.LastError, reply.LastErrorAt, reply.Restarts, reply.EventsHandled, rebuild)
+        {
+            PendingGaps = reply.PendingGaps,
+        };
+        return From(status) with { Node = reply.Node };
+    }
 
     public static ProjectionStatusResponse From(ProjectionStatus status)
     {

@@ -116,7 +116,7 @@ public static class ReadModelEndpoints
     /// </summary>
     internal static async Task<ProblemHttpResult?> ReadYourWritesAsync(long? minOffset, BankReadSide readSide, HttpContext http, CancellationToken cancellationToken)
     {
-        if (minOffset is not { } wanted || readSide.Accounts.Offset >= wanted) return null;
+        if (minOffset is not { } wanted || readSide.HasOffset(wanted)) return null;
 
         // An offset the journal has not reached would be waited for in vain: a client error, said at once.
         var highest = await JournalGuard.ReadAsync(readSide.Positions.HighestOffsetAsync, cancellationToken);

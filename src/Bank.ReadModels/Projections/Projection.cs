@@ -107,6 +107,9 @@ public sealed partial class Projection : IAsyncDisposable
     /// <summary>Journal orderings at or below <see cref="Offset"/> that the projection still waits for.</summary>
     public GapSet PendingGaps => Volatile.Read(ref _gaps);
 
+    /// <summary>True while this instance follows the journal (on a cluster, only the node that runs the projection).</summary>
+    public bool IsRunning => Volatile.Read(ref _running) is not null;
+
     public ProjectionState State
     {
         get { lock (_statusGate) return _state; }
@@ -276,6 +279,34 @@ public sealed partial class Projection : IAsyncDisposable
         finally
         {
             _waiters.Remove(reached);
+        }
+    }
+
+    /// <summary>
+    /// Read-your-writes where the projection runs on another node: polls the offset and gaps stored with the read model
+    /// every <paramref name="pollInterval"/> until the event at <paramref name="minOffset"/> is applied (true), or
+    /// <paramref name="timeout"/> has passed (false). What is read becomes this instance's <see cref="Offset"/> when it does
+    /// not run itself (a stored offset only moves back with a rebuild, which this then sees too).
+    /// </summary>
+    public async Task<bool> WaitForStoredOffsetAsync(long minOffset, TimeSpan timeout, TimeSpan pollInterval, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollInterval, TimeSpan.Zero);
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var (offset, gaps) = await _database.ReadAsync(async (session, ct) =>
+                (await _offsets.ReadAsync(session, ct).ConfigureAwait(false), await _offsets.ReadGapsAsync(session, ct).ConfigureAwait(false)),
+                cancellationToken).ConfigureAwait(false);
+            if (!IsRunning)
+            {
+                Volatile.Write(ref _gaps, gaps);
+                Interlocked.Exchange(ref _offset, offset);
+            }
+            if (OffsetWaiters.IsApplied(minOffset, offset, gaps)) return true;
+            var left = timeout - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) return false;
+            await Task.Delay(left < pollInterval ? left : pollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

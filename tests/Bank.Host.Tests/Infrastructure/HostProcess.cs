@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Bank.Host.Tests.Infrastructure;
@@ -7,10 +8,15 @@ namespace Bank.Host.Tests.Infrastructure;
 /// <summary>
 /// The built host (Bank.Host.dll from this build's output) as a process of its own, started with <c>dotnet</c>, on a
 /// free loopback port (<c>--urls http://127.0.0.1:0</c>, the port read from its log), configured by environment variables
-/// only, as an operator would. <see cref="Kill"/> is SIGKILL on Linux: no shutdown code runs.
+/// only, as an operator would. <see cref="KillAsync"/> is SIGKILL on Linux: no shutdown code runs; <see cref="StopAsync"/>
+/// is SIGTERM (the host's graceful shutdown), <see cref="Pause"/> and <see cref="Resume"/> are SIGSTOP and SIGCONT.
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
+    private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
     private const string ListeningPrefix = "Now listening on: ";
 
     private readonly Process _process;
@@ -38,6 +44,13 @@ public sealed class HostProcess : IAsyncDisposable
             lock (_output) return _output.ToString();
         }
     }
+
+    /// <summary>The process id (of <c>dotnet</c>, which runs the host in its own process).</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts the host in <paramref name="workingDirectory"/> and waits until it is ready (GET /health/ready is 200).</summary>
     public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory, TimeSpan timeout)
@@ -101,11 +114,58 @@ public sealed class HostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM (the host's graceful shutdown), then waits until the process is gone; returns its exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        Signal(SigTerm);
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The host did not exit within {timeout.TotalSeconds:0} s of SIGTERM. Its output:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits until the process exits on its own (false after <paramref name="timeout"/>).</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGSTOP: the process is frozen, every thread of it, until <see cref="Resume"/>.</summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>SIGCONT.</summary>
+    public void Resume() => Signal(SigCont);
+
+    private void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed with errno {Marshal.GetLastWin32Error()}.");
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         if (!_process.HasExited)
         {
+            Kill(_process.Id, SigCont); // a paused process is killed all the same, but let it not linger stopped
             _process.Kill();
             await _process.WaitForExitAsync();
         }
