@@ -16,6 +16,12 @@ public abstract record AccountCommand
     public string AccountId { get; init; }
     public Guid CommandId { get; init; }
     public DateTimeOffset Now { get; init; }
+
+    /// <summary>
+    /// Who sends it; null when authentication is off. A customer may act only on its own accounts: on anyone else's the
+    /// command is refused as if the account did not exist.
+    /// </summary>
+    public Issuer? IssuedBy { get; init; }
 }
 
 /// <summary>Opens an account. <paramref name="InitialDeposit"/> 0 means no initial deposit.</summary>

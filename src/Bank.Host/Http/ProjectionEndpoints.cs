@@ -1,3 +1,4 @@
+using Bank.Host.Auth;
 using Bank.Host.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,7 +12,7 @@ public static class ProjectionEndpoints
     public static RouteGroupBuilder MapProjectionEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var group = endpoints.MapGroup("/projections").WithTags("Projections");
+        var group = endpoints.MapGroup("/projections").WithTags("Projections").RequireBankPolicy(BankPolicies.Admin);
         group.MapGet("", ListAsync).WithName("ListProjections")
             .WithSummary("Every projection: state, offset, events and seconds behind the journal, errors, rebuild progress.");
         group.MapGet("/{name}", GetAsync).WithName("GetProjection")
