@@ -61,14 +61,15 @@ public static class BankAccessControlExtensions
         return services;
     }
 
-    /// <summary>Authentication, authorization and rate limiting, after routing (the endpoint's policies are known by then).</summary>
+    /// <summary>Authentication, rate limiting and authorization, after routing (the endpoint's policies are known by then).</summary>
     public static WebApplication UseBankAccessControl(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseRouting();
         app.UseAuthentication();
-        app.UseAuthorization();
+        // Before authorization: a flood of commands without a (valid) token is limited per IP address before it costs more.
         app.UseRateLimiter();
+        app.UseAuthorization();
         return app;
     }
 
