@@ -22,6 +22,9 @@ public sealed class BankFactory(BankDatabase database, string? hocon = null, Act
 
     public LogSink Logs { get; } = new();
 
+    /// <summary>The host's environment: Production, as an operator runs it, unless a scenario is about another.</summary>
+    public string Environment { get; init; } = "Production";
+
     /// <summary>The HOCON the host was given after its files: the tests' key and limits (<see cref="TestTokens"/>), the database, then the scenario's.</summary>
     public string Overrides => $"{TestTokens.Hocon}{database.Hocon}\nbank.logging.Default = Warning\n{hocon}";
 
@@ -43,7 +46,7 @@ public sealed class BankFactory(BankDatabase database, string? hocon = null, Act
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(Environment);
         builder.UseSetting(BankHocon.OverridesKey, Overrides);
         builder.ConfigureTestServices(s =>
         {
