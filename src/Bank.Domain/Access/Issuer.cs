@@ -17,7 +17,5 @@ public enum Role
 /// Who issued a command, recorded on every event it produced (the audit trail). <paramref name="Subject"/> is the token's
 /// <c>sub</c>; <paramref name="Role"/> is the role it acted in: <see cref="Role.Customer"/> only when it holds no staff role.
 /// </summary>
-public sealed record Issuer(string Subject, Role Role)
-{
-    public bool IsCustomer => Role == Role.Customer;
-}
+/// <remarks>Stored in every event (BankSerializer writes its properties): only these two, so add no computed property.</remarks>
+public sealed record Issuer(string Subject, Role Role);

@@ -28,5 +28,5 @@ public static class BankClaims
     }
 
     /// <summary>The customer's subject when the caller acts as a customer (whose view is limited to its own accounts); else null.</summary>
-    public static string? CustomerSubject(this ClaimsPrincipal user) => user.Issuer() is { IsCustomer: true } customer ? customer.Subject : null;
+    public static string? CustomerSubject(this ClaimsPrincipal user) => user.Issuer() is { Role: Domain.Role.Customer } customer ? customer.Subject : null;
 }
