@@ -18,7 +18,10 @@ public sealed record BankAuthSettings
 
     public bool RequireHttpsMetadata { get; init; } = true;
 
-    /// <summary>The configured keys as text (base64 secrets or PEM public keys): signing-key, then additional-signing-keys.</summary>
+    /// <summary>
+    /// The keys that verify tokens, as text (base64 secrets or PEM public keys): signing-key, then additional-signing-keys;
+    /// the development key when neither they nor an authority are configured.
+    /// </summary>
     public IReadOnlyList<string> SigningKeys { get; init; } = [];
 
     /// <summary>The development key (base64): known to everybody, refused in Production, used by the token command.</summary>
@@ -51,6 +54,9 @@ public sealed record BankAuthSettings
         if (config.HasPath("bank.auth.additional-signing-keys"))
             keys.AddRange(config.GetStringList("bank.auth.additional-signing-keys").Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => k.Trim()));
         var authority = config.GetString("bank.auth.authority", "")?.Trim();
+        var developmentKey = config.GetString("bank.auth.development-key", "").Trim();
+        // No key and no provider: a newcomer's host, which verifies the tokens the token command mints.
+        if (keys.Count == 0 && string.IsNullOrEmpty(authority) && developmentKey.Length > 0) keys.Add(developmentKey);
         var settings = new BankAuthSettings
         {
             Enabled = enabled,
@@ -59,7 +65,7 @@ public sealed record BankAuthSettings
             Authority = string.IsNullOrEmpty(authority) ? null : authority,
             RequireHttpsMetadata = config.GetBoolean("bank.auth.require-https-metadata", true),
             SigningKeys = keys,
-            DevelopmentKey = config.GetString("bank.auth.development-key", "").Trim(),
+            DevelopmentKey = developmentKey,
             Algorithms = config.HasPath("bank.auth.algorithms") ? config.GetStringList("bank.auth.algorithms").Select(a => a.Trim()).ToList() : defaults.Algorithms,
             RoleClaim = config.GetString("bank.auth.role-claim", defaults.RoleClaim).Trim(),
             ClockSkew = config.GetTimeSpan("bank.auth.clock-skew", defaults.ClockSkew),
