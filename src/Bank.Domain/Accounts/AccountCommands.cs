@@ -22,6 +22,13 @@ public abstract record AccountCommand
     /// command is refused as if the account did not exist.
     /// </summary>
     public Issuer? IssuedBy { get; init; }
+
+    /// <summary>
+    /// Whether a customer may issue it only on its own account (see <see cref="AccountDecider.Decide"/>). True for every
+    /// command of today. A command that touches someone else's account on the issuer's behalf, such as the credit leg of
+    /// a transfer, overrides it to false; its events still record the issuer. Internal, so never serialized.
+    /// </summary>
+    internal virtual bool OwnerOnly => true;
 }
 
 /// <summary>Opens an account. <paramref name="InitialDeposit"/> 0 means no initial deposit.</summary>

@@ -36,7 +36,7 @@ public static partial class AccountDecider
     /// </summary>
     private static Decision? CheckAccess(AccountState state, AccountCommand command)
     {
-        if (command.IssuedBy is not { Role: Role.Customer } customer) return null;
+        if (command.IssuedBy is not { Role: Role.Customer } customer || !command.OwnerOnly) return null;
         if (command is OpenAccount open && state.Status == AccountStatus.NotOpened)
         {
             return string.Equals(AccountRules.NormalizeOwner(open.Owner ?? ""), customer.Subject, StringComparison.Ordinal)

@@ -44,6 +44,16 @@ public static class BankPolicies
     }
 
     /// <summary>
+    /// A command on accounts (open, deposit, withdraw, close, a transfer): customers and tellers, and the per-subject
+    /// command rate limit (429 with Retry-After). The account itself then refuses a customer that does not own it.
+    /// </summary>
+    public static RouteHandlerBuilder AsAccountCommand(this RouteHandlerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.RequireBankPolicy(Accounts).RequireRateLimiting(BankAccessControlExtensions.CommandsRateLimit);
+    }
+
+    /// <summary>
     /// For endpoints on one account (route value <c>id</c>): a customer gets 404 for an account it does not own, exactly
     /// as for one that does not exist, so ids do not leak. The account's owner is asked of the account itself.
     /// </summary>

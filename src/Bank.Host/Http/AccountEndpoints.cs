@@ -29,25 +29,25 @@ public static class AccountEndpoints
             .WithDescription("201 with the account and its Location. A retry with the same Idempotency-Key returns the first result. "
                              + "A customer opens accounts for itself (owner absent, or its own subject); a teller names the owner's subject.")
             .ProducesProblems(400, 409, 413, 415, 429, 503)
-            .RequireBankPolicy(BankPolicies.Accounts).RequireRateLimiting(BankAccessControlExtensions.CommandsRateLimit);
+            .AsAccountCommand();
         group.MapPost("/{id}/deposits", (string id, AmountRequest body, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
                 ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Deposit(id, body.Amount, key.CommandId(), now), services, http, cancellationToken))
             .WithName("Deposit")
             .WithSummary("Deposits money.")
             .ProducesProblems(400, 404, 409, 413, 415, 429, 503)
-            .RequireBankPolicy(BankPolicies.Accounts).RequireRateLimiting(BankAccessControlExtensions.CommandsRateLimit);
+            .AsAccountCommand();
         group.MapPost("/{id}/withdrawals", (string id, AmountRequest body, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
                 ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Withdraw(id, body.Amount, key.CommandId(), now), services, http, cancellationToken))
             .WithName("Withdraw")
             .WithSummary("Withdraws money; 409 insufficient-funds when the balance is too low.")
             .ProducesProblems(400, 404, 409, 413, 415, 429, 503)
-            .RequireBankPolicy(BankPolicies.Accounts).RequireRateLimiting(BankAccessControlExtensions.CommandsRateLimit);
+            .AsAccountCommand();
         group.MapPost("/{id}/close", (string id, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
                 ChangeAsync(id, idempotencyKey, amount: null, (key, now) => new CloseAccount(id, key.CommandId(), now), services, http, cancellationToken))
             .WithName("CloseAccount")
             .WithSummary("Closes an account; 409 balance-not-zero unless its balance is zero.")
             .ProducesProblems(400, 404, 409, 429, 503)
-            .RequireBankPolicy(BankPolicies.Accounts).RequireRateLimiting(BankAccessControlExtensions.CommandsRateLimit);
+            .AsAccountCommand();
 
         group.MapAccountQueries();
         return group;
