@@ -44,8 +44,8 @@ public abstract class LimitScenarios(DatabaseFixture fixture) : HostScenario(fix
             }
         }
         Assert.NotNull(refused);
-        // The opening and the deposits of at most two one-second windows got through.
-        Assert.InRange(accepted + 1, CommandsPerSecond, 2 * CommandsPerSecond);
+        // The opening and the deposits of one window got through, or of a few when the burst spanned window boundaries.
+        Assert.InRange(accepted + 1, CommandsPerSecond, 3 * CommandsPerSecond);
         var problem = await refused.ExpectProblemAsync(HttpStatusCode.TooManyRequests, "too-many-requests");
         var retryAfter = int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 2);
@@ -56,8 +56,14 @@ public abstract class LimitScenarios(DatabaseFixture fixture) : HostScenario(fix
         using var other = Host.CreateClient(TestTokens.Customer(NewSubject("other")));
         await (await other.PostJsonAsync("/accounts", "{}")).ExpectAsync(HttpStatusCode.Created);
 
+        // Once the window has passed the subject may go on (the limiter replenishes on a timer, which a loaded machine delays).
         await Task.Delay(TimeSpan.FromSeconds(retryAfter));
-        await (await busy.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":1}""")).ExpectAsync(HttpStatusCode.OK);
+        await BankHttp.EventuallyAsync(async () =>
+        {
+            using var again = await busy.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":1}""");
+            if (again.StatusCode != HttpStatusCode.TooManyRequests) await again.ExpectAsync(HttpStatusCode.OK);
+            return again.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(10), "The busy subject was still refused after Retry-After.");
     }
 
     [Fact]
