@@ -60,6 +60,7 @@ public abstract class AccessScenarios(DatabaseFixture fixture) : HostScenario(fi
         { "expired", TestTokens.MintWith(from: new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero), lifetime: TimeSpan.FromHours(1)), "expired" },
         { "a changed role", Tampered(TestTokens.Customer("eve")), "signature" },
         { "garbage", "not-a-jwt", "not valid" },
+        { "HS512, not an accepted algorithm", TestTokens.SignedWithHs512(), "signature" },
     };
 
     [Theory]
@@ -74,6 +75,19 @@ public abstract class AccessScenarios(DatabaseFixture fixture) : HostScenario(fi
         Assert.True(problem.Detail().Contains(reason, StringComparison.Ordinal), $"{what}: {problem.Detail()}");
         Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal(10m, (await Client.GetAccountAsync(id)).Balance());
+    }
+
+    [Fact]
+    public async Task Expiry_is_judged_with_the_configured_clock_skew()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var justExpired = ClientAs(TestTokens.MintWith(from: now.AddMinutes(-10), lifetime: TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(10)));
+        await (await justExpired.GetAsync("/accounts?limit=1")).ExpectAsync(HttpStatusCode.OK);
+        using var longExpired = ClientAs(TestTokens.MintWith(from: now.AddMinutes(-10), lifetime: TimeSpan.FromMinutes(8)));
+        var problem = await (await longExpired.GetAsync("/accounts?limit=1")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("The token has expired.", problem.Detail());
+        using var notYet = ClientAs(TestTokens.MintWith(from: now.AddMinutes(2), lifetime: TimeSpan.FromMinutes(10)));
+        await (await notYet.GetAsync("/accounts?limit=1")).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     /// <summary>The token with its payload's role changed to teller and its signature kept.</summary>

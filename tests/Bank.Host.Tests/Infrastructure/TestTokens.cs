@@ -53,10 +53,23 @@ public static class TestTokens
         BankTokens.Mint(new SymmetricSecurityKey(Convert.FromBase64String(key)), issuer, audience, "mallory", [BankClaims.Teller, BankClaims.Admin],
             from ?? ValidFrom, lifetime ?? Lifetime);
 
+    /// <summary>A token for the tests' key and audience, signed with HS512 (not an accepted algorithm) by that same key.</summary>
+    public static string SignedWithHs512()
+    {
+        var unsigned = Part(new { alg = "HS512", typ = "JWT" }) + "." + Part(new
+        {
+            iss = Issuer, aud = Audience, sub = "mallory", role = BankClaims.Teller,
+            nbf = ValidFrom.ToUnixTimeSeconds(), exp = (ValidFrom + Lifetime).ToUnixTimeSeconds(),
+        });
+        var signature = System.Security.Cryptography.HMACSHA512.HashData(Convert.FromBase64String(Key), Encoding.ASCII.GetBytes(unsigned));
+        return unsigned + "." + Base64UrlEncoder.Encode(signature);
+    }
+
+    private static string Part(object value) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value)));
+
     /// <summary>An unsigned token (<c>alg: none</c>) claiming every role.</summary>
     public static string Unsigned()
     {
-        static string Part(object value) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value)));
         return Part(new { alg = "none", typ = "JWT" }) + "." + Part(new
         {
             iss = Issuer, aud = Audience, sub = "mallory", role = new[] { BankClaims.Teller, BankClaims.Admin },
