@@ -76,6 +76,41 @@ public sealed class BankReadModelQueries
     public Task<BankTotals> GetTotalsAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync((session, ct) => BankAccountsHandler.ReadTotalsAsync(session, _sql, ct), cancellationToken);
 
+    /// <summary>
+    /// The totals of one owner's accounts, by currency, in the shape of the bank's (a customer's own stats). Summed here,
+    /// as decimals, from the owner's accounts and their transactions: SQLite's SUM would go through binary floating point.
+    /// </summary>
+    public Task<BankTotals> GetTotalsForOwnerAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var accountsSql = $"SELECT currency, status, balance FROM {_sql.Summary} WHERE owner = @owner";
+        var movementsSql = $"SELECT s.currency, t.kind, t.amount FROM {_sql.Transaction} t JOIN {_sql.Summary} s ON s.account_id = t.account_id WHERE s.owner = @owner";
+        return _database.ReadAsync(async (session, ct) =>
+        {
+            var byCurrency = new SortedDictionary<string, CurrencyTotals>(StringComparer.Ordinal);
+            CurrencyTotals Row(string currency) => byCurrency.TryGetValue(currency, out var row) ? row : byCurrency[currency] = CurrencyTotals.Zero(currency);
+            var accounts = await session.QueryAsync(accountsSql, r => (Currency: r.GetString(0), Status: r.GetString(1), Balance: session.GetDecimal(r, 2)), ct,
+                ("owner", owner)).ConfigureAwait(false);
+            foreach (var (currency, status, balance) in accounts)
+            {
+                var row = Row(currency);
+                byCurrency[currency] = status == "open"
+                    ? row with { AccountsOpen = row.AccountsOpen + 1, TotalBalance = row.TotalBalance + balance }
+                    : row with { AccountsClosed = row.AccountsClosed + 1, TotalBalance = row.TotalBalance + balance };
+            }
+            var movements = await session.QueryAsync(movementsSql, r => (Currency: r.GetString(0), Kind: r.GetString(1), Amount: session.GetDecimal(r, 2)), ct,
+                ("owner", owner)).ConfigureAwait(false);
+            foreach (var (currency, kind, amount) in movements)
+            {
+                var row = Row(currency);
+                byCurrency[currency] = kind == "deposit"
+                    ? row with { TotalDeposited = row.TotalDeposited + amount }
+                    : row with { TotalWithdrawn = row.TotalWithdrawn + amount };
+            }
+            return new BankTotals(byCurrency.Values.ToList());
+        }, cancellationToken);
+    }
+
     private static void CheckPage(int offset, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

@@ -29,6 +29,26 @@ public sealed class AccountActorSpecs(ITestOutputHelper output) : AccountSpec(ou
     }
 
     [Fact]
+    public async Task The_account_itself_refuses_a_customer_that_is_not_its_owner_as_not_found_and_keeps_who_issued_each_event()
+    {
+        var ada = new Issuer("Ada Lovelace", Role.Customer);
+        var account = StartAccount("acc-1", NoSnapshots);
+        await Accepted(account, Open("acc-1", 10m) with { IssuedBy = ada });
+
+        var reply = await Send(account, WithdrawalOf("acc-1", 10m) with { IssuedBy = new Issuer("Mallory", Role.Customer) });
+
+        var rejection = Assert.IsType<AccountReply.Rejected>(reply).Rejection;
+        Assert.Equal((RejectionCode.NotFound, "Account 'acc-1' does not exist."), (rejection.Code, rejection.Reason));
+        var teller = new Issuer("teller-1", Role.Teller);
+        await Accepted(account, WithdrawalOf("acc-1", 4m) with { IssuedBy = teller });
+        var (events, highest) = await JournalOf("acc-1");
+        Assert.Equal(3, highest);
+        Assert.Equal([ada, ada, teller], events.Select(e => ((AccountEvent)e.Payload).IssuedBy));
+        await Kill(account);
+        Assert.Equal(6m, (await StateOf(StartAccount("acc-1", NoSnapshots), "acc-1")).Balance);
+    }
+
+    [Fact]
     public async Task A_new_incarnation_recovers_the_state_from_the_journal()
     {
         var account = StartAccount("acc-1", NoSnapshots);

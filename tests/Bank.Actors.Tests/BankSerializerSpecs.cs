@@ -99,7 +99,50 @@ public sealed class BankSerializerSpecs(ITestOutputHelper output) : Akka.TestKit
 
         var opened = Serializer.FromBinary(Utf8(v0), BankUpcasters.AccountOpenedV0);
 
-        Assert.Equal(BankSamples.Opened with { Currency = "EUR" }, opened);
+        Assert.Equal(BankSamples.Opened with { Owner = "legacy:Ada Lovelace", Currency = "EUR" }, opened);
+    }
+
+    [Fact]
+    public void A_v1_account_openings_free_text_owner_becomes_a_legacy_owner_that_no_customer_is()
+    {
+        var v1 = """{"owner":"Ada Lovelace","currency":"EUR","accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","at":"2026-11-22T13:00:00+01:00"}""";
+
+        var opened = Serializer.FromBinary(Utf8(v1), BankUpcasters.AccountOpenedV1);
+
+        Assert.Equal(BankSamples.Opened with { Owner = "legacy:Ada Lovelace" }, opened);
+        var state = AccountDecider.Evolve(AccountState.Initial("acc-1"), (AccountOpened)opened);
+        var byAda = new Withdraw("acc-1", 1m, Guid.NewGuid(), BankSamples.At) { IssuedBy = new Issuer("Ada Lovelace", Role.Customer) };
+        Assert.Equal(RejectionCode.NotFound, Assert.IsType<Decision.Rejected>(AccountDecider.Decide(state, byAda)).Rejection.Code);
+    }
+
+    [Fact]
+    public void A_v2_snapshots_free_text_owner_becomes_the_same_legacy_owner()
+    {
+        var v2 = """
+            {"accountId":"acc-1","owner":"Ada Lovelace","currency":"EUR","balance":0,"status":"open","version":1,
+             "openedAt":"2026-11-22T13:00:00+01:00","lastActivityAt":"2026-11-22T13:00:00+01:00","windowCapacity":5,"recentCommands":[
+               {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","fingerprint":"open:EUR:0:Ada Lovelace","version":1,"balance":0,"status":"open"}]}
+            """;
+
+        var state = (AccountState)Serializer.FromBinary(Utf8(v2), BankUpcasters.AccountStateV2);
+
+        Assert.Equal(("legacy:Ada Lovelace", 1L), (state.Owner, state.Version));
+    }
+
+    [Fact]
+    public void Who_issued_a_command_is_stored_with_its_events_and_sent_with_the_command()
+    {
+        var ada = new Issuer("ada", Role.Customer);
+        var deposited = BankSamples.Deposited with { IssuedBy = ada };
+        var bytes = Serializer.ToBinary(deposited);
+
+        var json = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.True(json.Contains("\"issuedBy\":{\"subject\":\"ada\",\"role\":\"customer\"}", StringComparison.Ordinal), json);
+        Assert.Equal(deposited, Serializer.FromBinary(bytes, Serializer.Manifest(deposited)));
+        var command = new Deposit("acc-1", 1m, BankSamples.DepositId, BankSamples.At) { IssuedBy = new Issuer("teller-1", Role.Teller) };
+        Assert.Equal(command, Serializer.FromBinary(Serializer.ToBinary(command), Serializer.Manifest(command)));
+        // Stored before issuers existed: read with none.
+        Assert.Null(((AccountEvent)Serializer.FromBinary(Utf8("""{"amount":1,"balanceAfter":1,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","at":"2026-11-22T13:01:00+01:00"}"""), BankManifests.MoneyDeposited)).IssuedBy);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public abstract class AccountScenarios(DatabaseFixture fixture) : HostScenario(f
 
         var events = await EventsAsync(id);
         Assert.Equal(
-            ["bank.account-opened.v1", "bank.money-deposited.v1", "bank.money-deposited.v1", "bank.money-withdrawn.v1", "bank.account-closed.v1"],
+            ["bank.account-opened.v2", "bank.money-deposited.v1", "bank.money-deposited.v1", "bank.money-withdrawn.v1", "bank.account-closed.v1"],
             events.Select(e => e.GetProperty("type").GetString()));
         Assert.Equal([1L, 2, 3, 4, 5], events.Select(e => e.GetProperty("version").GetInt64()));
         Assert.Equal("Alice", events[0].GetProperty("owner").GetString());

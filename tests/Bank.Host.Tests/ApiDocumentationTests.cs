@@ -13,16 +13,16 @@ public sealed class ApiDocumentationTests(DatabaseFixture fixture) : HostScenari
     /// <summary>Every operation of the host without its read model, and the response codes each documents.</summary>
     public static TheoryData<string, string, string[]> Operations => new()
     {
-        { "/accounts", "post", ["201", "400", "409", "413", "415", "503"] },
-        { "/accounts/{id}/deposits", "post", ["200", "400", "404", "409", "413", "415", "503"] },
-        { "/accounts/{id}/withdrawals", "post", ["200", "400", "404", "409", "413", "415", "503"] },
-        { "/accounts/{id}/close", "post", ["200", "400", "404", "409", "503"] },
-        { "/accounts/{id}", "get", ["200", "400", "404", "503"] },
-        { "/accounts/{id}/events", "get", ["200", "400", "404", "503"] },
-        { "/events/stream", "get", ["200", "400"] },
+        { "/accounts", "post", ["201", "400", "401", "403", "409", "413", "415", "429", "503"] },
+        { "/accounts/{id}/deposits", "post", ["200", "400", "401", "403", "404", "409", "413", "415", "429", "503"] },
+        { "/accounts/{id}/withdrawals", "post", ["200", "400", "401", "403", "404", "409", "413", "415", "429", "503"] },
+        { "/accounts/{id}/close", "post", ["200", "400", "401", "403", "404", "409", "429", "503"] },
+        { "/accounts/{id}", "get", ["200", "400", "401", "403", "404", "503"] },
+        { "/accounts/{id}/events", "get", ["200", "400", "401", "403", "404", "503"] },
+        { "/events/stream", "get", ["200", "400", "401", "403", "429"] },
         { "/health/live", "get", ["200"] },
         { "/health/ready", "get", ["200", "503"] },
-        { "/cluster", "get", ["200", "503"] },
+        { "/cluster", "get", ["200", "401", "403", "503"] },
     };
 
     [Theory]
@@ -106,14 +106,42 @@ public sealed class ApiDocumentationTests(DatabaseFixture fixture) : HostScenari
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_declares_the_bearer_scheme_and_requires_it_where_a_role_is_needed()
+    {
+        var document = await DocumentAsync();
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+        Assert.Equal("JWT", scheme.GetProperty("bearerFormat").GetString());
+
+        var paths = document.GetProperty("paths");
+        foreach (var (path, method) in new[] { ("/accounts", "post"), ("/accounts/{id}", "get"), ("/events/stream", "get"), ("/cluster", "get") })
+        {
+            var operation = paths.GetProperty(path).GetProperty(method);
+            var requirement = Assert.Single(operation.GetProperty("security").EnumerateArray());
+            Assert.True(requirement.TryGetProperty("Bearer", out _), $"{method} {path} does not require the bearer scheme: {requirement}");
+            Assert.Contains("Requires a bearer token with the role", operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+        Assert.False(paths.GetProperty("/health/live").GetProperty("get").TryGetProperty("security", out _), "Health needs no token.");
+    }
+
+    [Fact]
+    public async Task Swagger_UI_keeps_the_bearer_token_it_was_given()
+    {
+        var page = await (await Client.GetAsync("/swagger/index.js")).ExpectTextAsync(HttpStatusCode.OK);
+        Assert.Contains("\"persistAuthorization\":true", page.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_documented_problem_type_is_one_the_API_knows()
     {
         var document = await DocumentAsync();
         var description = document.GetProperty("info").GetProperty("description").GetString();
         Assert.Contains(BankHttp.ProblemTypePrefix, description);
         Assert.Equal(
-            ["account-closed", "already-exists", "balance-not-zero", "idempotency-conflict", "insufficient-funds", "internal", "journal-unavailable", "not-found",
-             "not-ready", "payload-too-large", "projection-not-found", "read-model-behind", "unsupported-media-type", "validation"],
+            ["account-closed", "already-exists", "balance-not-zero", "forbidden", "headers-too-large", "idempotency-conflict", "insufficient-funds", "internal",
+             "journal-unavailable", "not-found", "not-ready", "payload-too-large", "projection-not-found", "read-model-behind", "too-many-requests", "unauthorized",
+             "unsupported-media-type", "validation"],
             Bank.Host.Http.ProblemTypes.All.Select(t => t.Code).Order(StringComparer.Ordinal));
         Assert.All(Bank.Host.Http.ProblemTypes.All, t => Assert.Equal(BankHttp.ProblemTypePrefix + t.Code, t.Uri));
     }

@@ -25,12 +25,12 @@ public abstract class EventStreamScenarios(DatabaseFixture fixture) : HostScenar
         await using (var stream = await EventStream.ConnectAsync(Client, lastEventId: (opened - 1).ToString(CultureInfo.InvariantCulture)))
             first = await stream.TakeAsync(3);
         Assert.Equal(offsets.Take(3), first.Select(e => e.Id));
-        Assert.Equal(["bank.account-opened.v1", "bank.money-deposited.v1", "bank.money-deposited.v1"], first.Select(e => e.Type));
+        Assert.Equal(["bank.account-opened.v2", "bank.money-deposited.v1", "bank.money-deposited.v1"], first.Select(e => e.Type));
         var opening = first[0].Data;
         Assert.Equal(opened, opening.GetProperty("offset").GetInt64());
         Assert.Equal(id, opening.GetProperty("persistenceId").GetString());
         Assert.Equal(1, opening.GetProperty("sequenceNr").GetInt64());
-        Assert.Equal("bank.account-opened.v1", opening.GetProperty("type").GetString());
+        Assert.Equal("bank.account-opened.v2", opening.GetProperty("type").GetString());
         Assert.Contains("account", opening.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         Assert.True(opening.GetProperty("timestamp").GetDateTimeOffset() > DateTimeOffset.UnixEpoch);
         Assert.Equal("Streamer", opening.GetProperty("event").GetProperty("owner").GetString());

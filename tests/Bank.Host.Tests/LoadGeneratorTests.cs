@@ -84,8 +84,8 @@ public sealed class LoadGeneratorTests
         try
         {
             var address = host.Address;
-            using var client = new HttpClient { BaseAddress = address };
-            await using var raw = RawHttpConnection.For(address);
+            using var client = new HttpClient { BaseAddress = address }.As(TestTokens.Staff);
+            await using var raw = RawHttpConnection.For(address, TestTokens.Staff);
 
             Assert.Equal(201, await raw.SendAsync(raw.WriteRequest("POST", "/accounts", """{"accountId":"raw-1","owner":"Raw","initialDeposit":10.00}"""), default));
             Assert.Equal("raw-1", JsonDocument.Parse(raw.BodyText).RootElement.GetProperty("accountId").GetString());

@@ -15,12 +15,12 @@ public sealed class ReadModelApiDocumentationTests(DatabaseFixture fixture) : Ho
 
     public static TheoryData<string, string, string[]> ReadModelOperations => new()
     {
-        { "/accounts", "get", ["200", "400", "503"] },
-        { "/accounts/{id}/transactions", "get", ["200", "400", "404", "503"] },
-        { "/stats", "get", ["200", "400", "503"] },
-        { "/projections", "get", ["200", "503"] },
-        { "/projections/{name}", "get", ["200", "404", "503"] },
-        { "/projections/{name}/rebuild", "post", ["202", "404", "503"] },
+        { "/accounts", "get", ["200", "400", "401", "403", "503"] },
+        { "/accounts/{id}/transactions", "get", ["200", "400", "401", "403", "404", "503"] },
+        { "/stats", "get", ["200", "400", "401", "403", "503"] },
+        { "/projections", "get", ["200", "401", "403", "503"] },
+        { "/projections/{name}", "get", ["200", "401", "403", "404", "503"] },
+        { "/projections/{name}/rebuild", "post", ["202", "401", "403", "404", "503"] },
     };
 
     [Theory]

@@ -10,12 +10,16 @@ namespace Bank.Actors.Serialization;
 /// </summary>
 public static class BankManifests
 {
-    public const string AccountOpened = "bank.account-opened.v1";
+    /// <summary>v2: the owner is a subject (a token's sub); v1's free-text owner is upcast (<see cref="BankUpcasters.AccountOpenedV1"/>).</summary>
+    public const string AccountOpened = "bank.account-opened.v2";
     public const string MoneyDeposited = "bank.money-deposited.v1";
     public const string MoneyWithdrawn = "bank.money-withdrawn.v1";
     public const string AccountClosed = "bank.account-closed.v1";
-    /// <summary>v1 was the earlier runtime's shape of the state; its databases are refused at start-up, never read.</summary>
-    public const string AccountState = "bank.account-state.v2";
+    /// <summary>
+    /// v1 was the earlier runtime's shape of the state; its databases are refused at start-up, never read. v3: the owner
+    /// is a subject, as in <see cref="AccountOpened"/>; v2 is upcast (<see cref="BankUpcasters.AccountStateV2"/>).
+    /// </summary>
+    public const string AccountState = "bank.account-state.v3";
 
     public const string OpenAccount = "bank.open-account.v1";
     public const string Deposit = "bank.deposit.v1";

@@ -18,7 +18,7 @@ public static partial class AccountDecider
         if (!string.Equals(command.AccountId, state.AccountId, StringComparison.Ordinal))
             throw new ArgumentException($"A command for account '{command.AccountId}' was given the state of account '{state.AccountId}'.", nameof(command));
 
-        return CheckIdempotency(state, command) ?? command switch
+        var decision = CheckAccess(state, command) ?? CheckIdempotency(state, command) ?? command switch
         {
             OpenAccount open => DecideOpen(state, open),
             Deposit deposit => DecideDeposit(state, deposit),
@@ -26,7 +26,34 @@ public static partial class AccountDecider
             CloseAccount close => DecideClose(state, close),
             _ => throw new ArgumentOutOfRangeException(nameof(command), $"Unknown command type {command.GetType().Name}."),
         };
+        return Audited(decision, command.IssuedBy);
     }
+
+    /// <summary>
+    /// A customer acts only on its own accounts. Checked before idempotency, so that a replayed key cannot show someone
+    /// else's account either. Someone else's account is refused exactly as a missing one (not-found), so ids do not leak;
+    /// opening an id that someone else holds is already-exists, as it is for anyone.
+    /// </summary>
+    private static Decision? CheckAccess(AccountState state, AccountCommand command)
+    {
+        if (command.IssuedBy is not { Role: Role.Customer } customer || !command.OwnerOnly) return null;
+        if (command is OpenAccount open && state.Status == AccountStatus.NotOpened)
+        {
+            return string.Equals(AccountRules.NormalizeOwner(open.Owner ?? ""), customer.Subject, StringComparison.Ordinal)
+                ? null
+                : Reject(RejectionCode.Validation, AccountRules.OwnerField, "A customer opens accounts only for itself: the owner must be its own subject.");
+        }
+        if (state.Status == AccountStatus.NotOpened || string.Equals(state.Owner, customer.Subject, StringComparison.Ordinal)) return null;
+        return command is OpenAccount
+            ? Reject(RejectionCode.AlreadyExists, AccountRules.AccountIdField, $"Account '{state.AccountId}' already exists.")
+            : Reject(RejectionCode.NotFound, AccountRules.AccountIdField, $"Account '{state.AccountId}' does not exist.");
+    }
+
+    /// <summary>Every event of an accepted command records who issued it (the audit trail), whatever its type.</summary>
+    private static Decision Audited(Decision decision, Issuer? issuer) =>
+        decision is Decision.Accepted accepted && issuer is not null
+            ? new Decision.Accepted(Array.AsReadOnly(accepted.Events.Select(e => e with { IssuedBy = issuer }).ToArray()))
+            : decision;
 
     private static Decision? CheckIdempotency(AccountState state, AccountCommand command)
     {

@@ -17,9 +17,16 @@ public abstract record AccountEvent
     public string AccountId { get; init; }
     public Guid CommandId { get; init; }
     public DateTimeOffset At { get; init; }
+
+    /// <summary>The audit: who issued the command that produced it (null before authentication existed, or with it off).</summary>
+    public Issuer? IssuedBy { get; init; }
 }
 
-/// <summary>Always the first event of an account. <paramref name="Owner"/> is already trimmed.</summary>
+/// <summary>
+/// Always the first event of an account. <paramref name="Owner"/> is the owner's subject (a token's <c>sub</c>), already
+/// trimmed. Accounts opened before authentication existed had a free-text name there; they read as
+/// <c>legacy:&lt;name&gt;</c> (BankUpcasters), which no customer's subject is, so only staff reach them.
+/// </summary>
 public sealed record AccountOpened(string AccountId, string Owner, string Currency, Guid CommandId, DateTimeOffset At)
     : AccountEvent(AccountId, CommandId, At);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Hosting;
+using Bank.Host.Auth;
 using Bank.Host.Http;
 using Bank.ReadModels;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -27,7 +28,9 @@ public static class BankHostServiceCollectionExtensions
         services.TryAddSingleton(_ => hocon.Journal == JournalKind.Sqlite
             ? JournalPositions.Sqlite(hocon.ConnectionString)
             : JournalPositions.Postgres(hocon.ConnectionString));
-        // Hosted services start in the order they are added: the database is ready before the actor system starts.
+        // Hosted services start in the order they are added: the access control's start-up check first, then the
+        // database is readied before the actor system starts.
+        services.AddBankAccessControl(hocon);
         services.AddHostedService<JournalDatabase>();
         services.AddBankActorSystem(hocon, configureAkka);
         services.AddBankReadSide(hocon);
@@ -41,8 +44,13 @@ public static class BankHostServiceCollectionExtensions
         services.AddExceptionHandler<BankExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true); // mapped to problems by BankExceptionHandler
         services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
-        services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(
-            kestrel => kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<BankHttpSettings>().MaxBodySize));
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = sp.GetRequiredService<BankHttpSettings>().MaxBodySize;
+            // Above the bank's own limit (RequestHeaderLimitMiddleware), which answers with a problem; Kestrel's answers bare.
+            var headers = sp.GetRequiredService<BankLimitSettings>().MaxHeaderSize;
+            kestrel.Limits.MaxRequestHeadersTotalSize = (int)Math.Min(int.MaxValue / 2, Math.Max(32 * 1024, headers * 2));
+        }));
         services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
@@ -52,6 +60,8 @@ public static class BankHostServiceCollectionExtensions
                                             + $"({ProblemType.UriPrefix}<code>) and 'code'; 'field' and 'errors' name the input at fault.";
                 return Task.CompletedTask;
             });
+            options.AddDocumentTransformer<BearerSecurityTransformer>();
+            options.AddOperationTransformer<BearerSecurityTransformer>();
             // Amounts are exact decimals, not binary floating point.
             options.AddSchemaTransformer((schema, context, _) =>
             {

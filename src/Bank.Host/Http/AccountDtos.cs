@@ -5,14 +5,15 @@ using Bank.Domain;
 
 namespace Bank.Host.Http;
 
-/// <summary>Opens an account. Only <see cref="Owner"/> is required.</summary>
+/// <summary>Opens an account. Only <see cref="Owner"/> is required, and only of tellers.</summary>
 public sealed record OpenAccountRequest
 {
     [Description("1 to 64 characters: letters, digits, '_' or '-'. Generated when absent (derived from the Idempotency-Key when one is given).")]
     public string? AccountId { get; init; }
 
-    [Description("The account holder; 1 to 200 characters after trimming.")]
-    public required string Owner { get; init; }
+    [Description("The owner's subject (the 'sub' of their tokens); 1 to 200 characters after trimming. A teller must give it; "
+                 + "a customer may leave it out (it is then the customer itself) and may give only its own subject.")]
+    public string? Owner { get; init; }
 
     [Description("Three uppercase letters; EUR when absent.")]
     public string? Currency { get; init; }
@@ -73,6 +74,10 @@ public sealed record AccountEventResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Owner { get; init; }
 
+    [Description("Who issued the command that produced it (the audit); absent for events from before authentication, or with it off.")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IssuerResponse? IssuedBy { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Currency { get; init; }
 
@@ -95,6 +100,7 @@ public sealed record AccountEventResponse
             OccurredAt = record.Event.At,
             StoredAt = record.StoredAt,
             Offset = record.Ordering,
+            IssuedBy = IssuerResponse.From(record.Event.IssuedBy),
         };
         return record.Event switch
         {
@@ -105,6 +111,12 @@ public sealed record AccountEventResponse
             _ => response,
         };
     }
+}
+
+/// <summary>Who issued a command: the token's subject and the role it acted in (customer, teller or admin).</summary>
+public sealed record IssuerResponse(string Subject, Role Role)
+{
+    public static IssuerResponse? From(Issuer? issuer) => issuer is null ? null : new IssuerResponse(issuer.Subject, issuer.Role);
 }
 
 /// <summary>A page of an account's events, oldest first.</summary>

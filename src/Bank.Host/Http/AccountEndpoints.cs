@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using Bank.Actors.Accounts;
 using Bank.Domain;
+using Bank.Host.Auth;
 using Bank.Host.Hosting;
 using Bank.ReadModels;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,23 +26,28 @@ public static class AccountEndpoints
                 OpenAsync(body, idempotencyKey, services, http, cancellationToken))
             .WithName("OpenAccount")
             .WithSummary("Opens an account.")
-            .WithDescription("201 with the account and its Location. A retry with the same Idempotency-Key returns the first result.")
-            .ProducesProblems(400, 409, 413, 415, 503);
+            .WithDescription("201 with the account and its Location. A retry with the same Idempotency-Key returns the first result. "
+                             + "A customer opens accounts for itself (owner absent, or its own subject); a teller names the owner's subject.")
+            .ProducesProblems(400, 409, 413, 415, 429, 503)
+            .AsAccountCommand();
         group.MapPost("/{id}/deposits", (string id, AmountRequest body, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
                 ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Deposit(id, body.Amount, key.CommandId(), now), services, http, cancellationToken))
             .WithName("Deposit")
             .WithSummary("Deposits money.")
-            .ProducesProblems(400, 404, 409, 413, 415, 503);
+            .ProducesProblems(400, 404, 409, 413, 415, 429, 503)
+            .AsAccountCommand();
         group.MapPost("/{id}/withdrawals", (string id, AmountRequest body, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
                 ChangeAsync(id, idempotencyKey, body.Amount, (key, now) => new Withdraw(id, body.Amount, key.CommandId(), now), services, http, cancellationToken))
             .WithName("Withdraw")
             .WithSummary("Withdraws money; 409 insufficient-funds when the balance is too low.")
-            .ProducesProblems(400, 404, 409, 413, 415, 503);
+            .ProducesProblems(400, 404, 409, 413, 415, 429, 503)
+            .AsAccountCommand();
         group.MapPost("/{id}/close", (string id, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
                 ChangeAsync(id, idempotencyKey, amount: null, (key, now) => new CloseAccount(id, key.CommandId(), now), services, http, cancellationToken))
             .WithName("CloseAccount")
             .WithSummary("Closes an account; 409 balance-not-zero unless its balance is zero.")
-            .ProducesProblems(400, 404, 409, 503);
+            .ProducesProblems(400, 404, 409, 429, 503)
+            .AsAccountCommand();
 
         group.MapAccountQueries();
         return group;
@@ -51,18 +57,20 @@ public static class AccountEndpoints
         OpenAccountRequest body, string? idempotencyKey, CommandServices services, HttpContext http, CancellationToken cancellationToken)
     {
         var key = IdempotencyKey.Parse(idempotencyKey, out var keyRejection);
+        // A customer's accounts are its own: the owner defaults to its subject (and the account refuses any other).
+        var owner = body.Owner ?? http.User.CustomerSubject();
         var currency = body.Currency ?? AccountRules.DefaultCurrency;
         var initialDeposit = body.InitialDeposit ?? 0m;
         List<Rejection> invalid = [];
         if (keyRejection is not null) invalid.Add(keyRejection);
         if (body.AccountId is not null && AccountRules.ValidateAccountId(body.AccountId) is { } badId) invalid.Add(badId);
-        if (AccountRules.ValidateOwner(body.Owner) is { } badOwner) invalid.Add(badOwner);
+        if (AccountRules.ValidateOwner(owner) is { } badOwner) invalid.Add(badOwner);
         if (AccountRules.ValidateCurrency(currency) is { } badCurrency) invalid.Add(badCurrency);
         if (AccountRules.ValidateInitialDeposit(initialDeposit) is { } badDeposit) invalid.Add(badDeposit);
         if (invalid.Count > 0) return ProblemResults.Validation(invalid);
 
         var accountId = body.AccountId ?? key.NewAccountId();
-        var command = new OpenAccount(accountId, body.Owner, currency, initialDeposit, key.CommandId(), services.Clock.GetUtcNow());
+        var command = new OpenAccount(accountId, owner!, currency, initialDeposit, key.CommandId(), services.Clock.GetUtcNow());
         return await SendAsync(services, command, http, cancellationToken) switch
         {
             (AccountReply.Accepted accepted, var offset) => new JsonCreated<AccountWriteResponse>(
@@ -98,6 +106,8 @@ public static class AccountEndpoints
     private static async Task<(AccountReply Reply, long Offset)> SendAsync(
         CommandServices services, AccountCommand command, HttpContext http, CancellationToken cancellationToken)
     {
+        // Who sends it: the account checks a customer's ownership itself, and its events record the issuer (the audit).
+        command = command with { IssuedBy = http.User.Issuer() };
         var reply = await JournalGuard.CallAsync(ct => services.Gateway.SendAsync(command, ct), cancellationToken);
         switch (reply)
         {

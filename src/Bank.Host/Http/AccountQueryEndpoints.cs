@@ -1,5 +1,6 @@
 using Bank.Actors.Accounts;
 using Bank.Domain;
+using Bank.Host.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bank.Host.Http;
@@ -16,10 +17,12 @@ public static class AccountQueryEndpoints
     {
         group.MapGet("/{id}", GetAsync).WithName("GetAccount")
             .WithSummary("The account now, or as it was at a version (?version=N) or a time (?asOf=ISO-8601).")
-            .ProducesProblems(400, 404, 503);
+            .ProducesProblems(400, 404, 503)
+            .RequireBankPolicy(BankPolicies.Accounts).RequireOwnAccount();
         group.MapGet("/{id}/events", GetEventsAsync).WithName("GetAccountEvents")
-            .WithSummary("The account's events, oldest first, in pages (?fromVersion=1&limit=100, at most 1000).")
-            .ProducesProblems(400, 404, 503);
+            .WithSummary("The account's events, oldest first, in pages (?fromVersion=1&limit=100, at most 1000), each with who issued it.")
+            .ProducesProblems(400, 404, 503)
+            .RequireBankPolicy(BankPolicies.Accounts).RequireOwnAccount();
     }
 
     private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAsync(

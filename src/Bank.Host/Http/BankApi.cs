@@ -1,3 +1,4 @@
+using Bank.Host.Auth;
 using Bank.Host.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -16,6 +17,7 @@ public static class BankApi
         app.UseExceptionHandler();
         app.UseStatusCodePages(WriteStatusCodeProblemAsync);
         app.UseMiddleware<NodeGuardMiddleware>();
+        app.UseMiddleware<RequestHeaderLimitMiddleware>();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
 
         app.MapOpenApi();
@@ -25,7 +27,10 @@ public static class BankApi
             options.SwaggerEndpoint(OpenApiDocumentPath, "Bank API v1");
             options.RoutePrefix = "swagger";
             options.DocumentTitle = "Bank API";
+            // The Authorize button takes a bearer token (the token command mints one); keep it across reloads.
+            options.EnablePersistAuthorization();
         }));
+        app.UseBankAccessControl();
 
         app.MapAccountEndpoints();
         app.MapReadModelEndpoints();

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Bank.Actors.Accounts;
+using Bank.Host.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bank.Host.Http;
@@ -15,7 +16,8 @@ public static class ClusterEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         return endpoints.MapGet("/cluster", GetAsync).WithTags("Cluster").WithName("GetCluster")
             .WithSummary("Members with status, roles and address; the accounts' shards and entities per node.")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireBankPolicy(BankPolicies.Admin);
     }
 
     private static async Task<Results<Ok<ClusterResponse>, ProblemHttpResult>> GetAsync(

@@ -7,6 +7,7 @@ using Akka.Persistence.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Bank.Actors.Accounts;
+using Bank.Host.Auth;
 using Bank.Host.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -28,14 +29,16 @@ public static class EventStreamEndpoints
         return endpoints.MapGet("/events/stream", Stream).WithTags("Events").WithName("StreamEvents")
             .WithSummary("Server-sent events of every account event, live: id = global offset, event = stored type name, data = JSON envelope.")
             .WithDescription("Starts after the offset in the Last-Event-ID header, else after ?offset=, else at the beginning. Goes on "
-                             + "until the client disconnects or the host stops.")
-            .ProducesProblems(400);
+                             + "until the client disconnects or the host stops. An admin gets every event; a customer only its own accounts' events. "
+                             + "Open streams are capped per subject and per node (429 with Retry-After).")
+            .ProducesProblems(400, 429)
+            .RequireBankPolicy(BankPolicies.EventFeed);
     }
 
     private static Results<ServerSentEventsResult<StreamedEvent>, ProblemHttpResult> Stream(
         [FromHeader(Name = LastEventIdHeader), Description("The id (global offset) of the last event received; it wins over ?offset=.")] string? lastEventId,
         [Description("Stream the events after this global offset; 0 (everything) when absent.")] long? offset,
-        ActorSystem system, BankReadJournal readJournal, IHostApplicationLifetime lifetime, HttpContext http)
+        ActorSystem system, BankReadJournal readJournal, IHostApplicationLifetime lifetime, EventStreamLimits limits, AccountGateway gateway, HttpContext http)
     {
         long? resumeAfter = null;
         if (!string.IsNullOrWhiteSpace(lastEventId))
@@ -46,12 +49,42 @@ public static class EventStreamEndpoints
         }
         if (offset is < 0) return ProblemResults.Validation("offset", $"offset must be 0 or more, but is {offset}.");
 
-        return TypedResults.ServerSentEvents(EventsAsync(http, system, readJournal, resumeAfter ?? offset ?? 0, lifetime.ApplicationStopping, http.RequestAborted));
+        // Held until the request ends, however the stream ends.
+        if (limits.TryOpen(BankAccessControlExtensions.PartitionKey(http)) is not { } lease)
+            return ProblemResults.TooManyRequests(http, "Too many event streams are open (for this caller, or on this node). Close one, or retry later.", RetryAfterSeconds);
+        http.Response.RegisterForDispose(lease);
+        var visible = http.User.CustomerSubject() is { } customer ? new CustomerFeed(customer, gateway).IsVisibleAsync : (Func<EventEnvelope, CancellationToken, ValueTask<bool>>?)null;
+        return TypedResults.ServerSentEvents(EventsAsync(http, system, readJournal, resumeAfter ?? offset ?? 0, visible, lifetime.ApplicationStopping, http.RequestAborted));
+    }
+
+    private const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// Which events a customer's stream carries: those of the accounts it owns. An account's owner never changes, so it is
+    /// learnt once per stream, from the account's opening event when the stream has it, else from the account itself.
+    /// </summary>
+    private sealed class CustomerFeed(string customer, AccountGateway gateway)
+    {
+        // Bounded: a long stream over a big bank would otherwise remember every account it passed.
+        private const int MaxRemembered = 10_000;
+        private readonly Dictionary<string, bool> _owned = new(StringComparer.Ordinal);
+
+        public async ValueTask<bool> IsVisibleAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+        {
+            var id = envelope.PersistenceId;
+            if (_owned.TryGetValue(id, out var mine)) return mine;
+            if (envelope.Event is Domain.AccountOpened opened) mine = string.Equals(opened.Owner, customer, StringComparison.Ordinal);
+            else mine = string.Equals((await gateway.GetAsync(id, cancellationToken)).Owner, customer, StringComparison.Ordinal);
+            if (_owned.Count >= MaxRemembered) _owned.Clear();
+            _owned[id] = mine;
+            return mine;
+        }
     }
 
     /// <summary>The live events-by-tag query of the read journal (every account event) as SSE items; ends quietly when the client goes away or the host stops.</summary>
     private static async IAsyncEnumerable<SseItem<StreamedEvent>> EventsAsync(HttpContext http,
-        ActorSystem system, BankReadJournal readJournal, long afterOffset, CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
+        ActorSystem system, BankReadJournal readJournal, long afterOffset, Func<EventEnvelope, CancellationToken, ValueTask<bool>>? visible,
+        CancellationToken hostStopping, [EnumeratorCancellation] CancellationToken requestAborted = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, hostStopping);
         // The result has set the headers by now. Send them at once: the client learns that the stream is open (EventSource's
@@ -86,6 +119,19 @@ public static class EventStreamEndpoints
                     yield break; // the actor system stops with the host, and its streams with it
                 }
                 if (!more) yield break;
+                if (visible is not null)
+                {
+                    bool show;
+                    try
+                    {
+                        show = await visible(events.Current, stop.Token);
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        yield break;
+                    }
+                    if (!show) continue;
+                }
                 var streamed = StreamedEvent.From(events.Current, system);
                 yield return new SseItem<StreamedEvent>(streamed, streamed.Type)
                 {

@@ -60,6 +60,19 @@ public static class ProblemResults
     public static ProblemHttpResult PayloadTooLarge(long maxBytes) =>
         Problem(ProblemTypes.PayloadTooLarge, $"The request body is larger than the maximum of {maxBytes} bytes.");
 
+    /// <summary>429 with <c>Retry-After</c> (whole seconds) set on the response.</summary>
+    public static ProblemHttpResult TooManyRequests(HttpContext http, string detail, int retryAfterSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var result = Problem(ProblemTypes.TooManyRequests, detail);
+        result.ProblemDetails.Extensions["retryAfter"] = retryAfterSeconds;
+        return result;
+    }
+
+    public static ProblemHttpResult HeadersTooLarge(long maxBytes) =>
+        Problem(ProblemTypes.HeadersTooLarge, $"The request headers are larger than the maximum of {maxBytes} bytes in all.");
+
     public static ProblemHttpResult UnsupportedMediaType() =>
         Problem(ProblemTypes.UnsupportedMediaType, "The request body must be JSON with the Content-Type application/json.");
 

@@ -20,6 +20,10 @@ public static class ProblemTypes
     public static readonly ProblemType AlreadyExists = new("already-exists", StatusCodes.Status409Conflict, "The account already exists.");
     public static readonly ProblemType IdempotencyConflict = new("idempotency-conflict", StatusCodes.Status409Conflict, "The idempotency key was used for a different request.");
     public static readonly ProblemType BalanceNotZero = new("balance-not-zero", StatusCodes.Status409Conflict, "The balance is not zero.");
+    public static readonly ProblemType Unauthorized = new("unauthorized", StatusCodes.Status401Unauthorized, "A valid bearer token is required.");
+    public static readonly ProblemType Forbidden = new("forbidden", StatusCodes.Status403Forbidden, "The token's role may not do this.");
+    public static readonly ProblemType TooManyRequests = new("too-many-requests", StatusCodes.Status429TooManyRequests, "Too many requests.");
+    public static readonly ProblemType HeadersTooLarge = new("headers-too-large", StatusCodes.Status431RequestHeaderFieldsTooLarge, "The request headers are too large.");
     public static readonly ProblemType PayloadTooLarge = new("payload-too-large", StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "The request body must be application/json.");
     public static readonly ProblemType JournalUnavailable = new("journal-unavailable", StatusCodes.Status503ServiceUnavailable, "The journal is unavailable.");
@@ -29,7 +33,7 @@ public static class ProblemTypes
     public static readonly ProblemType Internal = new("internal", StatusCodes.Status500InternalServerError, "An unexpected error occurred.");
 
     public static IReadOnlyList<ProblemType> All { get; } =
-        [Validation, NotFound, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable,
+        [Validation, NotFound, Unauthorized, Forbidden, TooManyRequests, HeadersTooLarge, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable,
          NotReady, ReadModelBehind, ProjectionNotFound, Internal];
 
     public static ProblemType For(RejectionCode code) => code switch

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Bank.Actors.ReadSide;
+using Bank.Host.Auth;
 using Bank.Host.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -18,7 +19,7 @@ public static class ProjectionEndpoints
     public static RouteGroupBuilder MapProjectionEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var group = endpoints.MapGroup("/projections").WithTags("Projections");
+        var group = endpoints.MapGroup("/projections").WithTags("Projections").RequireBankPolicy(BankPolicies.Admin);
         group.MapGet("", ListAsync).WithName("ListProjections")
             .WithSummary("Every projection: state, offset, events and seconds behind the journal, errors, rebuild progress, the node that runs it.")
             .ProducesProblems(503);

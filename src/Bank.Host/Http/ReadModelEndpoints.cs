@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Bank.Domain;
+using Bank.Host.Auth;
 using Bank.Host.Hosting;
 using Bank.ReadModels;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,15 +24,20 @@ public static class ReadModelEndpoints
         var group = endpoints.MapGroup("").WithTags("Read model");
         group.MapGet("/accounts", ListAsync).WithName("ListAccounts")
             .WithSummary("Lists accounts by account id, from the read model (?status=open|closed&owner=...&offset=0&limit=100).")
-            .ProducesProblems(400, 503);
+            .WithDescription("A customer sees only its own accounts.")
+            .ProducesProblems(400, 503)
+            .RequireBankPolicy(BankPolicies.Accounts);
         group.MapGet("/accounts/{id}/transactions", TransactionsAsync).WithName("GetAccountTransactions")
             .WithSummary("The account's deposits and withdrawals with the balance after each, oldest first, from the read model.")
             .WithDescription("404 when the read model does not know the account (yet: pass minOffset to read your own writes).")
-            .ProducesProblems(400, 404, 503);
+            .ProducesProblems(400, 404, 503)
+            .RequireBankPolicy(BankPolicies.Accounts).RequireOwnAccount();
         group.MapGet("/stats", StatsAsync).WithName("GetStats")
             .WithSummary("The bank's totals from the read model: open and closed accounts, and for each currency its accounts, total balance, deposited and withdrawn.")
-            .WithDescription("Money is totalled per currency, never across currencies; only the account counts add up over all of them.")
-            .ProducesProblems(400, 503);
+            .WithDescription("Money is totalled per currency, never across currencies; only the account counts add up over all of them. "
+                             + "A customer gets the totals of its own accounts.")
+            .ProducesProblems(400, 503)
+            .RequireBankPolicy(BankPolicies.Accounts);
         return group;
     }
 
@@ -66,6 +72,13 @@ public static class ReadModelEndpoints
         if (invalid.Count > 0) return ProblemResults.Validation(invalid);
 
         if (await ReadYourWritesAsync(minOffset, readSide, http, cancellationToken) is { } behind) return behind;
+        if (http.User.CustomerSubject() is { } customer)
+        {
+            // A customer's list holds its own accounts only; asking for someone else's gives an empty page, not an error.
+            if (ownerFilter is not null && !string.Equals(ownerFilter, customer, StringComparison.Ordinal))
+                return TypedResults.Ok(new AccountListResponse([], offset ?? 0, limit ?? BankReadModel.DefaultPageSize, null));
+            ownerFilter = customer;
+        }
         var query = new AccountListQuery(statusFilter, ownerFilter, offset ?? 0, limit ?? BankReadModel.DefaultPageSize);
         var page = await JournalGuard.ReadAsync(ct => readSide.Queries.ListAccountsAsync(query, ct), cancellationToken);
         return TypedResults.Ok(new AccountListResponse(page.Items.Select(AccountSummaryResponse.From).ToArray(), page.Offset, page.Limit, page.NextOffset));
@@ -105,7 +118,10 @@ public static class ReadModelEndpoints
         if (invalid.Count > 0) return ProblemResults.Validation(invalid);
 
         if (await ReadYourWritesAsync(minOffset, readSide, http, cancellationToken) is { } behind) return behind;
-        var totals = await JournalGuard.ReadAsync(readSide.Queries.GetTotalsAsync, cancellationToken);
+        var customer = http.User.CustomerSubject();
+        var totals = customer is null
+            ? await JournalGuard.ReadAsync(readSide.Queries.GetTotalsAsync, cancellationToken)
+            : await JournalGuard.ReadAsync(ct => readSide.Queries.GetTotalsForOwnerAsync(customer, ct), cancellationToken);
         return TypedResults.Ok(BankStatsResponse.From(totals));
     }
 

@@ -22,8 +22,21 @@ public sealed class BankFactory(BankDatabase database, string? hocon = null, Act
 
     public LogSink Logs { get; } = new();
 
-    /// <summary>The HOCON the host was given after its files.</summary>
-    public string Overrides => $"{database.Hocon}\nbank.logging.Default = Warning\n{hocon}";
+    /// <summary>The host's environment: Production, as an operator runs it, unless a scenario is about another.</summary>
+    public string Environment { get; init; } = "Production";
+
+    /// <summary>The HOCON the host was given after its files: the tests' key and limits (<see cref="TestTokens"/>), the database, then the scenario's.</summary>
+    public string Overrides => $"{TestTokens.Hocon}{database.Hocon}\nbank.logging.Default = Warning\n{hocon}";
+
+    /// <summary>A client that sends no token, or <paramref name="token"/>.</summary>
+    public HttpClient CreateClient(string? token) => CreateClient().As(token);
+
+    /// <summary>Every client sends the staff token (teller and admin) unless a scenario gives it another (<see cref="TestTokens.As"/>).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.As(TestTokens.Staff);
+    }
 
     /// <summary>A new host on the same database, settings and clock; dispose this one first.</summary>
     public BankFactory Restart() => new(database, hocon, services, Clock);
@@ -33,7 +46,7 @@ public sealed class BankFactory(BankDatabase database, string? hocon = null, Act
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(Environment);
         builder.UseSetting(BankHocon.OverridesKey, Overrides);
         builder.ConfigureTestServices(s =>
         {

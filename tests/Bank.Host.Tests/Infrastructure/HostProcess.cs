@@ -8,8 +8,9 @@ namespace Bank.Host.Tests.Infrastructure;
 /// <summary>
 /// The built host (Bank.Host.dll from this build's output) as a process of its own, started with <c>dotnet</c>, on a
 /// free loopback port (<c>--urls http://127.0.0.1:0</c>, the port read from its log), configured by environment variables
-/// only, as an operator would. <see cref="KillAsync"/> is SIGKILL on Linux: no shutdown code runs; <see cref="StopAsync"/>
-/// is SIGTERM (the host's graceful shutdown), <see cref="Pause"/> and <see cref="Resume"/> are SIGSTOP and SIGCONT.
+/// only, as an operator would (with the tests' signing key, <see cref="TestTokens"/>). <see cref="KillAsync"/> is SIGKILL on
+/// Linux: no shutdown code runs; <see cref="StopAsync"/> is SIGTERM (the host's graceful shutdown), <see cref="Pause"/> and
+/// <see cref="Resume"/> are SIGSTOP and SIGCONT.
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
@@ -27,7 +28,7 @@ public sealed class HostProcess : IAsyncDisposable
         _process = process;
         _output = output;
         Address = address;
-        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) }.As(TestTokens.Staff);
     }
 
     public static string HostDll { get; } = Path.Combine(AppContext.BaseDirectory, "Bank.Host.dll");
@@ -65,6 +66,8 @@ public sealed class HostProcess : IAsyncDisposable
         };
         foreach (var argument in new[] { HostDll, "--urls", "http://127.0.0.1:0", "--bank-hocon", """bank.logging { Default = Warning, "Microsoft.Hosting.Lifetime" = Information }""" })
             start.ArgumentList.Add(argument);
+        // The tests' key and limits (TestTokens) unless the scenario sets them itself; its Client sends the staff token.
+        foreach (var (name, value) in TestTokens.Environment) start.Environment[name] = value;
         foreach (var (name, value) in environment) start.Environment[name] = value;
 
         var output = new StringBuilder();

@@ -171,6 +171,9 @@ public sealed class HttpLoadBenchmark : Benchmark
     }
 
     /// <summary>One variant's host (or the host at --url), its accounts, connections and what its windows measured.</summary>
+    /// <summary>A teller's bearer token for a host given by URL (the in-process host mints its own).</summary>
+    public const string TokenVariable = "BANK_BENCH_TOKEN";
+
     private sealed class Session : IAsyncDisposable
     {
         private readonly InProcessBankHost? _host;
@@ -178,7 +181,7 @@ public sealed class HttpLoadBenchmark : Benchmark
         private TimeSpan _cpu;
         private double _wall;
 
-        private Session(Variant variant, string label, InProcessBankHost? host, Uri address, string description, int accounts, int concurrency)
+        private Session(Variant variant, string label, InProcessBankHost? host, Uri address, string description, int accounts, int concurrency, string? token)
         {
             Variant = variant;
             Label = label;
@@ -196,10 +199,11 @@ public sealed class HttpLoadBenchmark : Benchmark
             };
             Client = new HttpClient(_handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
             Client.DefaultRequestHeaders.ExpectContinue = false;
+            if (token is not null) Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             Ledger = new Ledger(accounts);
             RunId = Guid.NewGuid().ToString("N")[..8];
             AccountIds = Enumerable.Range(0, accounts).Select(i => Encoding.UTF8.GetBytes(AccountId(RunId, i))).ToArray();
-            Connections = Enumerable.Range(0, concurrency).Select(_ => RawHttpConnection.For(address)).ToArray();
+            Connections = Enumerable.Range(0, concurrency).Select(_ => RawHttpConnection.For(address, token)).ToArray();
         }
 
         public Variant Variant { get; }
@@ -228,18 +232,20 @@ public sealed class HttpLoadBenchmark : Benchmark
             InProcessBankHost? host = null;
             Uri address;
             string description;
+            string? token;
             if (string.IsNullOrWhiteSpace(url))
             {
                 host = await InProcessBankHost.StartAsync(variant, cancellationToken, readModelInJournalFile: sharedFile);
-                (address, description) = (host.Address, host.Description);
+                (address, description, token) = (host.Address, host.Description, host.Token);
                 context.Info(label, $"started at {address}: {description}");
             }
             else
             {
-                (address, description) = (new Uri(url), $"the host at {url}");
+                // A host elsewhere verifies tokens with its own key: the caller brings a teller's token (and lifts that host's command limit).
+                (address, description, token) = (new Uri(url), $"the host at {url}", Environment.GetEnvironmentVariable(TokenVariable));
                 context.Info(label, $"loading {address}");
             }
-            var session = new Session(variant, label, host, address, description, accounts, concurrency) { SharedFile = sharedFile };
+            var session = new Session(variant, label, host, address, description, accounts, concurrency, token) { SharedFile = sharedFile };
             try
             {
                 var clock = Stopwatch.StartNew();

@@ -26,15 +26,19 @@ internal sealed class InProcessBankHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _directory;
 
-    private InProcessBankHost(WebApplication app, string directory, Uri address, string description)
+    private InProcessBankHost(WebApplication app, string directory, Uri address, string description, string token)
     {
         _app = app;
         _directory = directory;
         Address = address;
         Description = description;
+        Token = token;
     }
 
     public Uri Address { get; }
+
+    /// <summary>A teller's bearer token the host accepts: the benchmark measures the host as it runs, authentication on.</summary>
+    public string Token { get; }
 
     /// <summary>The host's services: the actor system, the account gateway, the read side.</summary>
     public IServiceProvider Services => _app.Services;
@@ -50,7 +54,12 @@ internal sealed class InProcessBankHost : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), $"actors-bench-http-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         var database = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "bank.db") }.ConnectionString;
+        // Authentication stays on (every request's token is verified, as in production), with a key of this run; the load
+        // comes from one subject, so the per-subject command limit is lifted out of the way.
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var overrides = $$"""
+            bank.auth.signing-key = "{{key}}"
+            bank.limits.commands-per-second = 100000000
             bank.journal = sqlite
             bank.sqlite.connection-string = {{Quote(database)}}
             bank.http { host = "127.0.0.1", port = {{FreePort()}} }
@@ -104,7 +113,11 @@ internal sealed class InProcessBankHost : IAsyncDisposable
                               + $"read journal refresh-interval {query.GetTimeSpan("refresh-interval").TotalMilliseconds:0} ms, query-delay {query.GetTimeSpan("journal-sequence-retrieval.query-delay").TotalMilliseconds:0} ms";
             if (variant != Variant.Plain && Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) is { Length: > 0 } extra)
                 description += $" (with {Nodes.BenchNode.ExtraHoconVariable}: {extra.ReplaceLineEndings(" ")})";
-            return new InProcessBankHost(app, directory, new Uri(address), description);
+            description += "; auth on (JWT HS256 per request, one teller subject, command rate limit lifted)";
+            var auth = app.Services.GetRequiredService<Bank.Host.Auth.BankAuthSettings>();
+            var token = Bank.Host.Auth.BankTokens.Mint(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(key)), auth.Issuer, auth.Audience,
+                "benchmark", [Bank.Host.Auth.BankClaims.Teller], DateTimeOffset.UtcNow.AddMinutes(-5), TimeSpan.FromDays(1));
+            return new InProcessBankHost(app, directory, new Uri(address), description, token);
         }
         catch
         {

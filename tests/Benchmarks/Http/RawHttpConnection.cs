@@ -29,16 +29,18 @@ public sealed class RawHttpConnection : IAsyncDisposable
 
     /// <param name="connect">Opens the transport (a new one after the server closed the connection or an error).</param>
     /// <param name="authority">The Host header's value (host:port).</param>
-    public RawHttpConnection(Func<CancellationToken, ValueTask<Stream>> connect, string authority)
+    /// <param name="bearerToken">Sent as <c>Authorization: Bearer</c> with every request; none when null.</param>
+    public RawHttpConnection(Func<CancellationToken, ValueTask<Stream>> connect, string authority, string? bearerToken = null)
     {
         ArgumentNullException.ThrowIfNull(connect);
         ArgumentNullException.ThrowIfNull(authority);
         _connect = connect;
-        _hostLine = Encoding.ASCII.GetBytes($"Host: {authority}\r\n");
+        // The fixed header lines of every request, written once.
+        _hostLine = Encoding.ASCII.GetBytes($"Host: {authority}\r\n" + (bearerToken is null ? "" : $"Authorization: Bearer {bearerToken}\r\n"));
     }
 
     /// <summary>A connection to <paramref name="baseAddress"/> over TCP (no TLS), Nagle off.</summary>
-    public static RawHttpConnection For(Uri baseAddress)
+    public static RawHttpConnection For(Uri baseAddress, string? bearerToken = null)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         if (baseAddress.Scheme != Uri.UriSchemeHttp) throw new ArgumentException($"Only http:// is supported, not {baseAddress.Scheme}://.", nameof(baseAddress));
@@ -56,7 +58,7 @@ public sealed class RawHttpConnection : IAsyncDisposable
                 socket.Dispose();
                 throw;
             }
-        }, baseAddress.Authority);
+        }, baseAddress.Authority, bearerToken);
     }
 
     /// <summary>The status of the last response.</summary>
