@@ -131,7 +131,7 @@ public sealed class ClusterBenchmark : Benchmark
     {
         var accountIds = ids.Select(Encoding.UTF8.GetBytes).ToArray();
         var nodes = cluster.Nodes;
-        var connections = Enumerable.Range(0, concurrency).Select(i => RawHttpConnection.For(nodes[i % nodes.Count].Process.Address)).ToArray();
+        var connections = Enumerable.Range(0, concurrency).Select(i => RawHttpConnection.For(nodes[i % nodes.Count].Process.Address, TestTokens.Staff)).ToArray();
         var perConnection = new (List<double> Latencies, int Ok, int Refused, int Errors)[concurrency];
         var started = Stopwatch.GetTimestamp();
         var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
