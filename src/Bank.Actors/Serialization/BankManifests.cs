@@ -1,4 +1,5 @@
 using Bank.Actors.Accounts;
+using Bank.Actors.Transfers;
 using Bank.Domain;
 
 namespace Bank.Actors.Serialization;
@@ -13,14 +14,35 @@ public static class BankManifests
     public const string MoneyDeposited = "bank.money-deposited.v1";
     public const string MoneyWithdrawn = "bank.money-withdrawn.v1";
     public const string AccountClosed = "bank.account-closed.v1";
-    /// <summary>v1 was the earlier runtime's shape of the state; its databases are refused at start-up, never read.</summary>
-    public const string AccountState = "bank.account-state.v2";
+    public const string TransferDebited = "bank.transfer-debited.v1";
+    public const string TransferCredited = "bank.transfer-credited.v1";
+    public const string TransferRefunded = "bank.transfer-refunded.v1";
+    /// <summary>
+    /// v1 was the earlier runtime's shape of the state; its databases are refused at start-up, never read. v2 had no
+    /// transfer ledger (upcast: an empty one, see <see cref="BankUpcasters.AccountStateV2"/>).
+    /// </summary>
+    public const string AccountState = "bank.account-state.v3";
 
     public const string OpenAccount = "bank.open-account.v1";
     public const string Deposit = "bank.deposit.v1";
     public const string Withdraw = "bank.withdraw.v1";
     public const string CloseAccount = "bank.close-account.v1";
     public const string GetAccount = "bank.get-account.v1";
+    public const string DebitForTransfer = "bank.debit-for-transfer.v1";
+    public const string CreditForTransfer = "bank.credit-for-transfer.v1";
+    public const string RefundTransfer = "bank.refund-transfer.v1";
+
+    public const string TransferRequested = "bank.transfer-requested.v1";
+    public const string TransferSourceDebited = "bank.transfer-source-debited.v1";
+    public const string TransferCreditRefused = "bank.transfer-credit-refused.v1";
+    public const string TransferCompleted = "bank.transfer-completed.v1";
+    public const string TransferFailed = "bank.transfer-failed.v1";
+    public const string TransferState = "bank.transfer-state.v1";
+    public const string RequestTransfer = "bank.request-transfer.v1";
+    public const string GetTransfer = "bank.get-transfer.v1";
+    public const string TransferAccepted = "bank.transfer-reply-accepted.v1";
+    public const string TransferRejected = "bank.transfer-reply-rejected.v1";
+    public const string TransferUnavailable = "bank.transfer-reply-unavailable.v1";
 
     public const string Accepted = "bank.reply-accepted.v1";
     public const string Rejected = "bank.reply-rejected.v1";
@@ -44,9 +66,27 @@ public static class BankManifests
         [typeof(AccountReply.Rejected)] = Rejected,
         [typeof(AccountReply.JournalFailed)] = JournalFailed,
         [typeof(AccountReply.PersistRejected)] = PersistRejected,
+        [typeof(Domain.TransferDebited)] = TransferDebited,
+        [typeof(Domain.TransferCredited)] = TransferCredited,
+        [typeof(Domain.TransferRefunded)] = TransferRefunded,
+        [typeof(Domain.DebitForTransfer)] = DebitForTransfer,
+        [typeof(Domain.CreditForTransfer)] = CreditForTransfer,
+        [typeof(Domain.RefundTransfer)] = RefundTransfer,
+        [typeof(Domain.TransferRequested)] = TransferRequested,
+        [typeof(Domain.TransferSourceDebited)] = TransferSourceDebited,
+        [typeof(Domain.TransferCreditRefused)] = TransferCreditRefused,
+        [typeof(Domain.TransferCompleted)] = TransferCompleted,
+        [typeof(Domain.TransferFailed)] = TransferFailed,
+        [typeof(Domain.TransferState)] = TransferState,
+        [typeof(Domain.RequestTransfer)] = RequestTransfer,
+        [typeof(Transfers.GetTransfer)] = GetTransfer,
+        [typeof(TransferReply.Accepted)] = TransferAccepted,
+        [typeof(TransferReply.Rejected)] = TransferRejected,
+        [typeof(TransferReply.Unavailable)] = TransferUnavailable,
     };
 
     /// <summary>The types whose subtypes go through <see cref="BankSerializer"/> (Akka binds by the most specific base).</summary>
     public static IReadOnlyList<Type> BoundTypes { get; } =
-        [typeof(AccountEvent), typeof(AccountCommand), typeof(Domain.AccountState), typeof(Accounts.GetAccount), typeof(AccountReply)];
+        [typeof(AccountEvent), typeof(AccountCommand), typeof(Domain.AccountState), typeof(Accounts.GetAccount), typeof(AccountReply),
+         typeof(TransferEvent), typeof(Domain.TransferState), typeof(Domain.RequestTransfer), typeof(Transfers.GetTransfer), typeof(TransferReply)];
 }

@@ -11,6 +11,9 @@ public static class BankUpcasters
     /// <summary>The first accounts had no currency field: every account was in euros.</summary>
     public const string AccountOpenedV0 = "bank.account-opened.v0";
 
+    /// <summary>Snapshots from before transfers had no transfer ledger: the account had taken part in none.</summary>
+    public const string AccountStateV2 = "bank.account-state.v2";
+
     internal static IReadOnlyDictionary<string, (string Becomes, Func<JsonObject, JsonObject> Upcast)> All { get; } =
         new Dictionary<string, (string, Func<JsonObject, JsonObject>)>(StringComparer.Ordinal)
         {
@@ -18,6 +21,11 @@ public static class BankUpcasters
             {
                 opened["currency"] ??= "EUR";
                 return opened;
+            }),
+            [AccountStateV2] = (BankManifests.AccountState, state =>
+            {
+                state["transfers"] ??= new JsonArray();
+                return state;
             }),
         };
 }

@@ -24,6 +24,9 @@ public sealed record AccountState(
     DateTimeOffset? LastActivityAt,
     IdempotencyWindow ProcessedCommands)
 {
+    /// <summary>The transfers this account debited, credited or refunded: never forgotten, unlike <see cref="ProcessedCommands"/>.</summary>
+    public TransferLedger Transfers { get; init; } = TransferLedger.Empty;
+
     /// <summary>
     /// The state of an account before any event. The account id is not validated here (Decide refuses an
     /// OpenAccount with an invalid id), so an actor can be started for any id it is asked about.
