@@ -7,6 +7,7 @@ using Akka.Persistence.Sql;
 using Akka.Streams;
 using Bank.Actors.Accounts;
 using Bank.Actors.Hosting;
+using Bank.Actors.Transfers;
 
 namespace Bank.Host.Hosting;
 
@@ -23,6 +24,8 @@ public static class BankAkka
     {
         var accounts = AccountSettings.From(hocon.Config.GetConfig("bank.accounts"));
         services.AddSingleton(accounts);
+        var transfers = TransferSettings.From(hocon.Config.GetConfig("bank.transfers"));
+        services.AddSingleton(transfers);
         services.AddAkka(SystemName, (builder, provider) =>
         {
             builder
@@ -38,6 +41,7 @@ public static class BankAkka
                     loggers.AddLoggerFactory();
                 })
                 .WithAccounts(accounts)
+                .WithTransferRegion(transfers)
                 .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
                 .AddStartup((system, _) => WakeReadJournalsOnCommit(system, hocon))
                 // Akka.Persistence.Sql's read journal's constructor blocks (up to 5 s) until the write journal is initialized.
@@ -50,6 +54,8 @@ public static class BankAkka
         services.AddSingleton(provider => BankReadJournal.For(provider.GetRequiredService<ActorSystem>(), hocon));
         services.AddSingleton(provider => new AccountGateway(
             provider.GetRequiredService<IRequiredActor<AccountRegion>>().ActorRef, provider.GetRequiredService<BankHttpSettings>().AskTimeout));
+        services.AddSingleton(provider => new TransferGateway(
+            provider.GetRequiredService<IRequiredActor<TransferRegion>>().ActorRef, provider.GetRequiredService<BankHttpSettings>().AskTimeout));
         services.AddSingleton(provider =>
         {
             var system = provider.GetRequiredService<ActorSystem>();

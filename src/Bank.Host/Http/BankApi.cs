@@ -27,6 +27,7 @@ public static class BankApi
         }));
 
         app.MapAccountEndpoints();
+        app.MapTransferEndpoints();
         app.MapReadModelEndpoints();
         app.MapProjectionEndpoints();
         app.MapEventStreamEndpoints();

@@ -20,6 +20,8 @@ public static class ProblemTypes
     public static readonly ProblemType AlreadyExists = new("already-exists", StatusCodes.Status409Conflict, "The account already exists.");
     public static readonly ProblemType IdempotencyConflict = new("idempotency-conflict", StatusCodes.Status409Conflict, "The idempotency key was used for a different request.");
     public static readonly ProblemType BalanceNotZero = new("balance-not-zero", StatusCodes.Status409Conflict, "The balance is not zero.");
+    public static readonly ProblemType CurrencyMismatch = new("currency-mismatch", StatusCodes.Status409Conflict, "The accounts hold different currencies.");
+    public static readonly ProblemType TransferNotFound = new("transfer-not-found", StatusCodes.Status404NotFound, "The transfer does not exist.");
     public static readonly ProblemType PayloadTooLarge = new("payload-too-large", StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "The request body must be application/json.");
     public static readonly ProblemType JournalUnavailable = new("journal-unavailable", StatusCodes.Status503ServiceUnavailable, "The journal is unavailable.");
@@ -29,7 +31,7 @@ public static class ProblemTypes
     public static readonly ProblemType Internal = new("internal", StatusCodes.Status500InternalServerError, "An unexpected error occurred.");
 
     public static IReadOnlyList<ProblemType> All { get; } =
-        [Validation, NotFound, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable,
+        [Validation, NotFound, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, CurrencyMismatch, TransferNotFound, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable,
          NotReady, ReadModelBehind, ProjectionNotFound, Internal];
 
     public static ProblemType For(RejectionCode code) => code switch
@@ -41,6 +43,7 @@ public static class ProblemTypes
         RejectionCode.AlreadyExists => AlreadyExists,
         RejectionCode.IdempotencyConflict => IdempotencyConflict,
         RejectionCode.BalanceNotZero => BalanceNotZero,
+        RejectionCode.CurrencyMismatch => CurrencyMismatch,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown rejection code."),
     };
 }
