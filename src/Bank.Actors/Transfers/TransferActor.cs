@@ -41,7 +41,11 @@ public sealed class TransferActor : ReceivePersistentActor, IWithTimers
         PersistenceId = PersistenceIdPrefix + TransferMessageExtractor.EntityIdOf(transferId);
 
         Recover<TransferEvent>(e => _state = TransferDecider.Evolve(_state, e));
-        Recover<RecoveryCompleted>(_ => NextStep());
+        // Started again by the region after a crash (remembered entity): resume. A new transfer waits for its request.
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.Exists) NextStep();
+        });
 
         Command<RequestTransfer>(Request);
         Command<SourceChecked>(Start);

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Bank.Host.Tests.Infrastructure;
+
+/// <summary>Helpers to start transfers over HTTP and wait for their end.</summary>
+public static class TransferHttp
+{
+    public static string Body(string from, string to, decimal amount, Guid? transferId = null) =>
+        JsonSerializer.Serialize(new { transferId, fromAccountId = from, toAccountId = to, amount });
+
+    /// <summary>Starts a transfer (202 asserted, with its Location) and returns its id.</summary>
+    public static async Task<Guid> TransferAsync(this HttpClient client, string from, string to, decimal amount, Guid? transferId = null)
+    {
+        var response = await client.PostJsonAsync("/transfers", Body(from, to, amount, transferId));
+        var body = await response.ExpectAsync(HttpStatusCode.Accepted);
+        var id = body.GetProperty("transferId").GetGuid();
+        Assert.Equal($"/transfers/{id:D}", response.Headers.Location?.OriginalString);
+        return id;
+    }
+
+    public static async Task<JsonElement> GetTransferAsync(this HttpClient client, Guid id) =>
+        await (await client.GetAsync($"/transfers/{id:D}")).ExpectAsync(HttpStatusCode.OK);
+
+    /// <summary>Polls the transfer until it is no longer pending; returns it.</summary>
+    public static async Task<JsonElement> EndedTransferAsync(this HttpClient client, Guid id, TimeSpan? timeout = null)
+    {
+        JsonElement transfer = default;
+        await BankHttp.EventuallyAsync(async () =>
+        {
+            transfer = await client.GetTransferAsync(id);
+            return transfer.GetProperty("status").GetString() != "pending";
+        }, timeout ?? TimeSpan.FromSeconds(20), $"transfer {id} ends");
+        return transfer;
+    }
+
+    public static async Task<List<JsonElement>> TransactionsAsync(this HttpClient client, string accountId)
+    {
+        var page = await (await client.GetAsync($"/accounts/{accountId}/transactions?limit=1000")).ExpectAsync(HttpStatusCode.OK);
+        return [.. page.GetProperty("transactions").EnumerateArray()];
+    }
+
+    public static async Task<List<JsonElement>> AccountTransfersAsync(this HttpClient client, string accountId)
+    {
+        var page = await (await client.GetAsync($"/accounts/{accountId}/transfers?limit=1000")).ExpectAsync(HttpStatusCode.OK);
+        return [.. page.GetProperty("transfers").EnumerateArray()];
+    }
+
+    /// <summary>The stats of one currency from /stats.</summary>
+    public static async Task<JsonElement> CurrencyStatsAsync(this HttpClient client, string currency = "EUR")
+    {
+        var stats = await (await client.GetAsync("/stats")).ExpectAsync(HttpStatusCode.OK);
+        return stats.GetProperty("currencies").EnumerateArray().Single(c => c.GetProperty("currency").GetString() == currency);
+    }
+}
