@@ -40,6 +40,20 @@ public static class TransferHttp
         return [.. page.GetProperty("transactions").EnumerateArray()];
     }
 
+    /// <summary>Every row of the account's history from the read model, page after page.</summary>
+    public static async Task<List<JsonElement>> AllTransactionsAsync(this HttpClient client, string accountId)
+    {
+        List<JsonElement> rows = [];
+        int? offset = 0;
+        while (offset is { } next)
+        {
+            var page = await (await client.GetAsync($"/accounts/{accountId}/transactions?limit=1000&offset={next}")).ExpectAsync(HttpStatusCode.OK);
+            rows.AddRange(page.GetProperty("transactions").EnumerateArray());
+            offset = page.GetProperty("nextOffset").ValueKind == JsonValueKind.Null ? null : page.GetProperty("nextOffset").GetInt32();
+        }
+        return rows;
+    }
+
     public static async Task<List<JsonElement>> AccountTransfersAsync(this HttpClient client, string accountId)
     {
         var page = await (await client.GetAsync($"/accounts/{accountId}/transfers?limit=1000")).ExpectAsync(HttpStatusCode.OK);
