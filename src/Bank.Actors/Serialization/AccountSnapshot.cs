@@ -31,6 +31,3 @@ internal sealed record AccountSnapshot(
         Transfers = TransferLedger.Of(Transfers.Select(e => KeyValuePair.Create(e.TransferId, e.Steps))),
     };
 }
-
-/// <summary>One transfer of an account's ledger as a snapshot stores it; the steps as a comma-separated list of names ("debited, refunded").</summary>
-internal sealed record TransferLedgerEntry(Guid TransferId, TransferStep Steps);

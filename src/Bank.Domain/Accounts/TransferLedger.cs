@@ -12,6 +12,9 @@ public enum TransferStep
     Refunded = 4,
 }
 
+/// <summary>One transfer of a ledger: its id and the steps the account applied for it (stored in snapshots).</summary>
+public sealed record TransferLedgerEntry(Guid TransferId, TransferStep Steps);
+
 /// <summary>
 /// Every transfer an account took part in, with the steps it applied for it. Unlike the bounded idempotency window,
 /// nothing is ever evicted: a transfer's step retried after any number of other commands is still recognised, so each
