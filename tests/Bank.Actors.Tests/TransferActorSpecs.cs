@@ -35,7 +35,7 @@ public sealed class TransferActorSpecs(ITestOutputHelper output) : AccountSpec(o
             ClusterShardingSettings.Create(Sys).WithRememberEntities(false).WithStateStoreMode(StateStoreMode.DData), new AccountMessageExtractor(10));
         var accounts = accountsAsSeenByTransfers?.Invoke(_accounts) ?? _accounts;
         return await ClusterSharding.Get(Sys).StartAsync(TransferRegion.Name, id => TransferActor.Props(Guid.ParseExact(id, "N"), accounts, settings),
-            ClusterShardingSettings.Create(Sys).WithRememberEntities(true).WithStateStoreMode(StateStoreMode.DData),
+            ClusterShardingSettings.Create(Sys).WithRememberEntities(true).WithStateStoreMode(StateStoreMode.Persistence),
             new TransferMessageExtractor(10));
     }
 

@@ -15,6 +15,9 @@ public static class TransfersHostingExtensions
     /// durable store, and the journal is what the bank already has): a transfer is remembered from its first message
     /// until it passivates at its end, so after a crash, or when its node dies and its shard moves, the region starts it
     /// again and it resumes from its events. No sweep over the journal is needed, on one node or in a cluster.
+    /// The coordinator keeps its state in the journal too (persistence mode): in distributed-data mode it forgets which
+    /// shards exist when the whole cluster stops, and then no remembered transfer would come back after a crash of a
+    /// single node (seen: a SIGKILLed host left its transfers pending). Its events are few (one per shard allocated).
     /// </summary>
     public static AkkaConfigurationBuilder WithTransferRegion(this AkkaConfigurationBuilder builder, TransferSettings settings)
     {
@@ -31,7 +34,7 @@ public static class TransfersHostingExtensions
             {
                 RememberEntities = true,
                 RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                StateStoreMode = StateStoreMode.DData,
+                StateStoreMode = StateStoreMode.Persistence,
             });
     }
 }
