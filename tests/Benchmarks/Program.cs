@@ -3,6 +3,7 @@ using Actors.Benchmarks.Http;
 using Actors.Benchmarks.Persistence;
 using Actors.Benchmarks.Projection;
 using Actors.Benchmarks.Shared;
+using Actors.Benchmarks.Transfers;
 
 // Usage: Actors.Benchmarks <core|persistence|http|projection|all> [benchmark] [--option value ...]
 // One suite per folder; a second word runs one benchmark of the suite. To add a suite: a folder, an XxxSuite.Create()
@@ -13,6 +14,7 @@ BenchmarkSuite[] suites =
     PersistenceSuite.Create(),
     HttpSuite.Create(),
     ProjectionSuite.Create(),
+    TransferSuite.Create(),
 ];
 
 Arguments arguments;
