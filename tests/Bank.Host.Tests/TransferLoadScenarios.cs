@@ -39,8 +39,7 @@ public abstract class TransferLoadScenarios(DatabaseFixture fixture, ITestOutput
             return (Id: Guid.NewGuid(), From: ids[from], To: target, Amount: random.Next(1, 6001) / 100m);
         }).ToArray();
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = InFlight }, async (t, ct) =>
-            await (await Client.PostJsonAsync("/transfers", TransferHttp.Body(t.From, t.To, t.Amount, t.Id), cancellationToken: ct))
-                .ExpectAsync(HttpStatusCode.Accepted));
+            await Client.RequestUntilAcceptedAsync(t.From, t.To, t.Amount, t.Id, ct));
         output.WriteLine($"{Transfers} transfers accepted after {clock.Elapsed.TotalSeconds:0.0} s");
 
         var outcomes = new ConcurrentDictionary<Guid, string>();

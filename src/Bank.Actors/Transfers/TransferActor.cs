@@ -63,6 +63,9 @@ public sealed class TransferActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
+    /// <summary>A transfer has a handful of events and never snapshots: recovery skips the snapshot store's query.</summary>
+    public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(Guid transferId, IActorRef accounts, TransferSettings settings) =>

@@ -77,7 +77,7 @@ public static class TransferEndpoints
         string id,
         [Description("Transfers to skip; 0 when absent.")] int? offset,
         [Description("Page size, 1 to 1000; 100 when absent.")] int? limit,
-        [Description("Read-your-writes: an offset from a command's response; the answer waits until the read model has it.")] long? minOffset,
+        [Description(ReadModelEndpoints.MinOffsetDescription)] long? minOffset,
         BankReadSide readSide, HttpContext http, CancellationToken cancellationToken)
     {
         List<Rejection> invalid = [];

@@ -22,13 +22,33 @@ public static class TransferHttp
     public static async Task<JsonElement> GetTransferAsync(this HttpClient client, Guid id) =>
         await (await client.GetAsync($"/transfers/{id:D}")).ExpectAsync(HttpStatusCode.OK);
 
-    /// <summary>Polls the transfer until it is no longer pending; returns it.</summary>
+    /// <summary>
+    /// Starts a transfer as a client must: a 503 (the outcome is unknown) is retried with the same transfer id, which
+    /// the transfer answers with 202 whether the first attempt took effect or not.
+    /// </summary>
+    public static async Task RequestUntilAcceptedAsync(this HttpClient client, string from, string to, decimal amount, Guid transferId, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.PostJsonAsync("/transfers", Body(from, to, amount, transferId), cancellationToken: cancellationToken);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 10)
+            {
+                await response.ExpectAsync(HttpStatusCode.Accepted);
+                return;
+            }
+            await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "journal-unavailable");
+        }
+    }
+
+    /// <summary>Polls the transfer until it is no longer pending (a 503 is a moment of overload: asked again); returns it.</summary>
     public static async Task<JsonElement> EndedTransferAsync(this HttpClient client, Guid id, TimeSpan? timeout = null)
     {
         JsonElement transfer = default;
         await BankHttp.EventuallyAsync(async () =>
         {
-            transfer = await client.GetTransferAsync(id);
+            using var response = await client.GetAsync($"/transfers/{id:D}");
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable) return false;
+            transfer = await response.ExpectAsync(HttpStatusCode.OK);
             return transfer.GetProperty("status").GetString() != "pending";
         }, timeout ?? TimeSpan.FromSeconds(20), $"transfer {id} ends");
         return transfer;
