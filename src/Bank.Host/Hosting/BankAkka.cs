@@ -61,6 +61,8 @@ public static class BankAkka
             var system = provider.GetRequiredService<ActorSystem>();
             return new AccountHistory(provider.GetRequiredService<BankReadJournal>(), system.Materializer(), accounts.IdempotencyWindow);
         });
+        services.AddSingleton(provider =>
+            new TransferHistory(provider.GetRequiredService<BankReadJournal>(), provider.GetRequiredService<ActorSystem>().Materializer()));
         return services;
     }
 

@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Bank.Host.Http;
 
 /// <summary>
-/// Transfers between accounts: POST starts one (202; the process runs on), GET follows it (from the transfer's own actor,
-/// so the status is never behind), and an account's transfers come from the read model.
+/// Transfers between accounts: POST starts one (202; the process runs on), GET follows it (from the transfer's own events
+/// in the journal, so the status is never behind), and an account's transfers come from the read model.
 /// </summary>
 public static class TransferEndpoints
 {
@@ -27,7 +27,7 @@ public static class TransferEndpoints
                              + "409 for a closed source; then no transfer exists.")
             .ProducesProblems(400, 404, 409, 413, 415, 503);
         group.MapGet("/{id}", GetAsync).WithName("GetTransfer")
-            .WithSummary("The transfer now: pending, completed or failed (with the reason).")
+            .WithSummary("The transfer now, from its events: pending, completed or failed (with the reason).")
             .ProducesProblems(400, 404, 503);
         endpoints.MapGet("/accounts/{id}/transfers", AccountTransfersAsync).WithTags("Read model").WithName("GetAccountTransfers")
             .WithSummary("The transfers that moved money from or to the account, oldest first, from the read model.")
@@ -63,11 +63,11 @@ public static class TransferEndpoints
     }
 
     private static async Task<Results<Ok<TransferResponse>, ProblemHttpResult>> GetAsync(
-        string id, TransferGateway gateway, CancellationToken cancellationToken)
+        string id, TransferHistory history, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var transferId))
             return ProblemResults.Validation(TransferRules.TransferIdField, $"The transfer id must be a GUID, not '{id}'.");
-        var state = await JournalGuard.CallAsync(ct => gateway.GetAsync(transferId, ct), cancellationToken);
+        var state = await JournalGuard.CallAsync(ct => history.StateAsync(transferId, ct), cancellationToken);
         return state.Exists
             ? TypedResults.Ok(TransferResponse.From(state))
             : ProblemResults.Problem(ProblemTypes.TransferNotFound, $"Transfer {transferId} does not exist.");
