@@ -170,6 +170,23 @@ public abstract class TransferScenarios(DatabaseFixture fixture) : HostScenario(
     }
 
     [Fact]
+    public async Task The_event_stream_carries_the_transfers_account_events_with_the_transfer_id()
+    {
+        var from = await Client.OpenAsync(initialDeposit: 10m);
+        var to = BankHttp.NewAccountId();
+        var opened = await (await Client.PostJsonAsync("/accounts", $$"""{"accountId":"{{to}}","owner":"Sse"}""")).ExpectAsync(HttpStatusCode.Created);
+        await using var stream = await EventStream.ConnectAsync(Client, query: $"?offset={opened.Offset()}");
+
+        var id = await Client.TransferAsync(from, to, 4m);
+
+        var events = await stream.TakeAsync(2);
+        Assert.Equal(["bank.transfer-debited.v1", "bank.transfer-credited.v1"], events.Select(e => e.Type));
+        Assert.All(events, e => Assert.Equal(id, e.Data.GetProperty("event").GetProperty("transferId").GetGuid()));
+        Assert.Equal((from, to), (events[0].Data.GetProperty("persistenceId").GetString(), events[0].Data.GetProperty("event").GetProperty("counterpartyId").GetString()));
+        Assert.Equal(6m, events[0].Data.GetProperty("event").GetProperty("balanceAfter").GetDecimal());
+    }
+
+    [Fact]
     public async Task Stats_show_transfers_conserve_money_and_nothing_is_left_in_flight()
     {
         var a = await Client.OpenAsync(initialDeposit: 40m);

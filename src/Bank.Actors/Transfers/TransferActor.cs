@@ -24,6 +24,7 @@ public sealed class TransferActor : ReceivePersistentActor, IWithTimers
     public const string PersistenceIdPrefix = "transfer-";
 
     private static readonly ImmutableHashSet<string> Tags = [Tag];
+    private static readonly TimeSpan NoRequestAfter = TimeSpan.FromMinutes(1);
 
     private readonly IActorRef _accounts;
     private readonly TransferSettings _settings;
@@ -41,10 +42,12 @@ public sealed class TransferActor : ReceivePersistentActor, IWithTimers
         PersistenceId = PersistenceIdPrefix + TransferMessageExtractor.EntityIdOf(transferId);
 
         Recover<TransferEvent>(e => _state = TransferDecider.Evolve(_state, e));
-        // Started again by the region after a crash (remembered entity): resume. A new transfer waits for its request.
+        // Started again by the region after a crash (remembered entity): resume. A new transfer waits for its request, but
+        // not forever: one remembered when a crash came between its start and a refusal has no request coming.
         Recover<RecoveryCompleted>(_ =>
         {
             if (_state.Exists) NextStep();
+            else Timers.StartSingleTimer("idle", IdleCheck.Instance, NoRequestAfter);
         });
 
         Command<RequestTransfer>(Request);
@@ -59,6 +62,7 @@ public sealed class TransferActor : ReceivePersistentActor, IWithTimers
         {
             if (retry.Step == _step) NextStep();
         });
+        Command<IdleCheck>(_ => PassivateIfDone());
     }
 
     public override string PersistenceId { get; }
@@ -188,4 +192,9 @@ public sealed class TransferActor : ReceivePersistentActor, IWithTimers
     private sealed record StepAnswered(long Step, AccountReply? Reply, Exception? Failure);
 
     private sealed record RetryStep(long Step);
+
+    private sealed class IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
+    }
 }
