@@ -18,7 +18,7 @@ public sealed record JournalSettings
     public int MaxBatchSize { get; init; } = 1000;
     public int MaxBufferedWrites { get; init; } = 50_000;
     public int Parallelism { get; init; }
-    public int ReplayBatchSize { get; init; } = 1000;
+    public int ReplayBatchSize { get; init; } = 10_000;
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public string? DefaultSerializer { get; init; }
     public bool UseWriterUuidColumn { get; init; } = true;
@@ -27,6 +27,7 @@ public sealed record JournalSettings
     public int SqliteWalAutoCheckpoint { get; init; } = 16384;
     public int SqliteRowsPerStatement { get; init; } = 64;
     public TimeSpan SqliteBusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public int SqliteIdleReaders { get; init; } = 8;
     public int PostgresCopyThreshold { get; init; } = 64;
 
     /// <summary>Write lanes in effect (parallelism 0 = 1 on SQLite, 2 on PostgreSQL).</summary>
@@ -44,7 +45,7 @@ public sealed record JournalSettings
             MaxBatchSize = config.GetInt("max-batch-size", 1000),
             MaxBufferedWrites = config.GetInt("max-buffered-writes", 50_000),
             Parallelism = config.GetInt("parallelism", 0),
-            ReplayBatchSize = config.GetInt("replay-batch-size", 1000),
+            ReplayBatchSize = config.GetInt("replay-batch-size", 10_000),
             ShutdownTimeout = config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(5)),
             DefaultSerializer = NullIfEmpty(config.GetString("serializer", null)),
             UseWriterUuidColumn = config.GetBoolean("use-writer-uuid-column", true),
@@ -53,6 +54,7 @@ public sealed record JournalSettings
             SqliteWalAutoCheckpoint = config.GetInt("sqlite.wal-autocheckpoint", 16384),
             SqliteRowsPerStatement = config.GetInt("sqlite.rows-per-statement", 64),
             SqliteBusyTimeout = config.GetTimeSpan("sqlite.busy-timeout", TimeSpan.FromSeconds(30)),
+            SqliteIdleReaders = config.GetInt("sqlite.idle-readers", 8),
             PostgresCopyThreshold = config.GetInt("postgres.copy-threshold", 64),
         };
         settings.Validate();
@@ -67,11 +69,12 @@ public sealed record JournalSettings
         if (MaxBufferedWrites < 1) throw new ConfigurationException("max-buffered-writes must be at least 1.");
         if (Parallelism < 0) throw new ConfigurationException("parallelism must be 0 (automatic) or more.");
         if (ReplayBatchSize < 1) throw new ConfigurationException("replay-batch-size must be at least 1.");
+        if (SqliteIdleReaders < 0) throw new ConfigurationException("sqlite.idle-readers must be 0 or more.");
         if (SqliteRowsPerStatement is < 1 or > 1000) throw new ConfigurationException("sqlite.rows-per-statement must be 1..1000.");
         if (PostgresCopyThreshold < 1) throw new ConfigurationException("postgres.copy-threshold must be at least 1.");
     }
 
-    private static JournalProvider ParseProvider(string? value) => (value ?? "").Trim().ToLowerInvariant() switch
+    internal static JournalProvider ParseProvider(string? value) => (value ?? "").Trim().ToLowerInvariant() switch
     {
         "sqlite" or "sqlite.ms" or "sqlite.classic" => JournalProvider.Sqlite,
         var v when v.StartsWith("sqlite", StringComparison.Ordinal) => JournalProvider.Sqlite,

@@ -1,6 +1,7 @@
 // The crash test's child process: persistent actors write AtomicWrites of 3 tagged events (PersistAll) in a loop through
-// GroupCommitJournal, until the process is killed. Prints "progress" after every 100 AtomicWrites stored.
-// Usage: Actors.Journal.CrashWriter <sqlite|postgres> <connection string> [max seconds] [actors]
+// GroupCommitJournal (or Akka.Persistence.Sql's writer), until the process is killed. Prints "progress" after every 100
+// AtomicWrites stored.
+// Usage: Actors.Journal.CrashWriter <sqlite|postgres> <connection string> [max seconds] [actors] [group-commit|akka-sql]
 // It never outlives its test: it exits when its standard input closes (the test process is gone) and after the time limit.
 using System.Globalization;
 using Akka.Actor;
@@ -11,12 +12,13 @@ using Actors.Journal;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: Actors.Journal.CrashWriter <sqlite|postgres> <connection string> [max seconds] [actors]");
+    Console.Error.WriteLine("usage: Actors.Journal.CrashWriter <sqlite|postgres> <connection string> [max seconds] [actors] [group-commit|akka-sql]");
     return 2;
 }
 
 var maxSeconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 60;
 var actors = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16;
+var stock = args.Length > 4 && args[4] == "akka-sql";
 
 _ = Task.Run(async () =>
 {
@@ -29,16 +31,23 @@ _ = Task.Run(async () =>
     Environment.Exit(4);
 });
 
+var connectionString = args[1].Replace("\"", "\\\"", StringComparison.Ordinal);
 var config = ConfigurationFactory.ParseString($$"""
     akka.loglevel = WARNING
-    akka.persistence.journal.plugin = "akka.persistence.journal.group-commit"
+    akka.persistence.journal.plugin = "akka.persistence.journal.{{(stock ? "sql" : "group-commit")}}"
     akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
     akka.persistence.journal.group-commit {
       provider = {{args[0]}}
-      connection-string = "{{args[1].Replace("\"", "\\\"", StringComparison.Ordinal)}}"
+      connection-string = "{{connectionString}}"
       max-batch-size = 64
     }
-    """).WithFallback(GroupCommitJournal.DefaultConfiguration);
+    akka.persistence.journal.sql {
+      provider-name = "{{(args[0] == "postgres" ? "PostgreSQL.15" : "SQLite.MS")}}"
+      connection-string = "{{connectionString}}"
+      auto-initialize = on
+      batch-size = 64
+    }
+    """).WithFallback(GroupCommitJournal.DefaultConfiguration).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
 
 using var system = ActorSystem.Create("crash-writer", config);
 for (var i = 0; i < actors; i++)

@@ -6,12 +6,15 @@ namespace Actors.Journal.Tests;
 
 /// <summary>
 /// A process writing through the journal is killed with SIGKILL in the middle of its batches: what is in the database
-/// afterwards is whole AtomicWrites or none, and the journal goes on from there.
+/// afterwards is whole AtomicWrites or none, and the journal goes on from there. For our writer and the stock one.
 /// </summary>
 public abstract class CrashSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     protected abstract Task<TestDatabase> CreateDatabaseAsync();
     protected abstract string Provider { get; }
+
+    /// <summary>The writer the killed process writes with, and the one that goes on after it.</summary>
+    protected virtual Writer Writer => Writer.GroupCommit;
 
     private TestDatabase _db = null!;
 
@@ -67,7 +70,7 @@ public abstract class CrashSpecs(ITestOutputHelper output) : IAsyncLifetime
             "AND j.persistence_id = t.persistence_id AND j.sequence_number = t.sequence_nr)"));
 
         // The journal goes on: every stream recovers and continues after its last whole write.
-        using var journal = new JournalHarness(_db, Writer.GroupCommit, output);
+        using var journal = new JournalHarness(_db, Writer, output);
         var (_, highest) = await journal.ReplayAsync("crash-0");
         Assert.Equal(EventOutcome.Stored, (await journal.WriteAsync(Events.Write("crash-0", highest + 1, 3)))[0].Outcome);
     }
@@ -85,7 +88,8 @@ public abstract class CrashSpecs(ITestOutputHelper output) : IAsyncLifetime
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "exec", dll, Provider, _db.ConnectionString, "60", "16" }) info.ArgumentList.Add(argument);
+        var writer = Writer == Writer.GroupCommit ? "group-commit" : "akka-sql";
+        foreach (var argument in new[] { "exec", dll, Provider, _db.ConnectionString, "60", "16", writer }) info.ArgumentList.Add(argument);
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the crash writer.");
     }
 
@@ -106,5 +110,20 @@ public sealed class SqliteCrashSpecs(ITestOutputHelper output) : CrashSpecs(outp
 public sealed class PostgresCrashSpecs(PostgresServer server, ITestOutputHelper output) : CrashSpecs(output)
 {
     protected override string Provider => "postgres";
+    protected override async Task<TestDatabase> CreateDatabaseAsync() => await PostgresTestDatabase.CreateAsync(server);
+}
+
+public sealed class SqliteStockCrashSpecs(ITestOutputHelper output) : CrashSpecs(output)
+{
+    protected override string Provider => "sqlite";
+    protected override Writer Writer => Writer.AkkaSql;
+    protected override Task<TestDatabase> CreateDatabaseAsync() => Task.FromResult<TestDatabase>(new SqliteTestDatabase());
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStockCrashSpecs(PostgresServer server, ITestOutputHelper output) : CrashSpecs(output)
+{
+    protected override string Provider => "postgres";
+    protected override Writer Writer => Writer.AkkaSql;
     protected override async Task<TestDatabase> CreateDatabaseAsync() => await PostgresTestDatabase.CreateAsync(server);
 }

@@ -154,6 +154,10 @@ public abstract class TransferCrashScenarios : IAsyncLifetime
         {
             return false; // the host died and the client gave up waiting
         }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+        {
+            return false; // the host died while the connection was being set up or read
+        }
     }
 
     private sealed record Planned(Guid Id, string From, string To, decimal Amount);

@@ -77,6 +77,12 @@ public sealed class SqliteBankReadModelSpecs : BankReadModelSpecs
     protected override Task<ReadSide> CreateReadSideAsync() => ReadSide.SqliteAsync();
 }
 
+/// <summary>The bank read model in a SQLite file of its own, the journal's file attached (the host's layout).</summary>
+public sealed class SqliteOwnFileBankReadModelSpecs : BankReadModelSpecs
+{
+    protected override Task<ReadSide> CreateReadSideAsync() => ReadSide.SqliteAsync(readModelFile: true);
+}
+
 /// <summary>The bank read model in the journal's PostgreSQL database. Never skipped: no PostgreSQL fails it.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresBankReadModelSpecs(PostgresServer server) : BankReadModelSpecs

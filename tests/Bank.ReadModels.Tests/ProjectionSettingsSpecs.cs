@@ -18,6 +18,7 @@ public sealed class ProjectionSettingsSpecs
               gap-check-interval = 250ms
               gap-give-up-after = 5m
               stalled-stream-timeout = 45s
+              min-batch-interval = 15ms
             }
             """);
 
@@ -31,9 +32,11 @@ public sealed class ProjectionSettingsSpecs
             GapCheckInterval = TimeSpan.FromMilliseconds(250),
             GapGiveUpAfter = TimeSpan.FromMinutes(5),
             StalledStreamTimeout = TimeSpan.FromSeconds(45),
+            MinBatchInterval = TimeSpan.FromMilliseconds(15),
         }, settings);
         Assert.Equal(new ProjectionSettings(), ProjectionSettings.FromConfig(null));
         Assert.Throws<ArgumentOutOfRangeException>(() => ProjectionSettings.FromConfig(ConfigurationFactory.ParseString("max-batch-size = 0")));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ProjectionSettings.FromConfig(ConfigurationFactory.ParseString("min-batch-interval = 1m")));
     }
 
     [Fact]

@@ -50,6 +50,12 @@ public sealed class SqliteProjectionSpecs : ProjectionSpecs
     protected override Task<ReadSide> CreateReadSideAsync() => ReadSide.SqliteAsync();
 }
 
+/// <summary>The projection with its read model in a SQLite file of its own, the journal's file attached (the host's layout).</summary>
+public sealed class SqliteOwnFileProjectionSpecs : ProjectionSpecs
+{
+    protected override Task<ReadSide> CreateReadSideAsync() => ReadSide.SqliteAsync(readModelFile: true);
+}
+
 [Collection(PostgresProjectionCollection.Name)]
 public sealed class PostgresProjectionSpecs(PostgresServer server) : ProjectionSpecs
 {

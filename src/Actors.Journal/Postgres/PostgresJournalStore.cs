@@ -64,6 +64,8 @@ internal sealed class PostgresJournalStore : IJournalStore
         command.Parameters.Add(from);
         command.Parameters.Add(to);
         command.Parameters.Add(limit);
+        // Prepared once per physical connection (Npgsql keeps it across pool rentals): no parse and plan per page.
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
 
         var next = Math.Max(1, fromSequenceNr);
         var left = max;
@@ -95,6 +97,7 @@ internal sealed class PostgresJournalStore : IJournalStore
             "SELECT max(sequence_number) FROM journal WHERE persistence_id = $1 AND sequence_number > $2", connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromSequenceNr, NpgsqlDbType = NpgsqlDbType.Bigint });
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return result is long highest ? highest : 0;
     }

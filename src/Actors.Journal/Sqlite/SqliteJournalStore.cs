@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Persistence;
 using Actors.Journal.Batching;
 using Microsoft.Data.Sqlite;
@@ -17,6 +18,8 @@ internal sealed class SqliteJournalStore : IJournalStore
     private readonly string _writerConnectionString;
     private readonly AsyncInitializer _initializer;
     private readonly SqliteBatchWriter _writer;
+    private readonly ConcurrentBag<Reader> _idleReaders = [];
+    private volatile bool _disposed;
 
     public SqliteJournalStore(JournalSettings settings)
     {
@@ -93,55 +96,64 @@ internal sealed class SqliteJournalStore : IJournalStore
         }
     }
 
+    /// <summary>
+    /// Pages by sequence number, each page streamed from the reader into the callback, on a kept-open connection whose
+    /// statement stays prepared, on the thread pool: Microsoft.Data.Sqlite is synchronous, and recoveries (a cold start
+    /// runs many at once) must not take turns on one thread.
+    /// </summary>
     public async Task ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
         JournalRowSerializer serializer, Action<IPersistentRepresentation> callback, CancellationToken cancellationToken)
     {
         if (max <= 0 || toSequenceNr < fromSequenceNr) return;
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT sequence_number, message, manifest, identifier, writer_uuid, created FROM journal " +
-            "WHERE persistence_id = $pid AND sequence_number >= $from AND sequence_number <= $to AND deleted = 0 " +
-            "ORDER BY sequence_number LIMIT $limit";
-        var pid = command.Parameters.Add("$pid", SqliteType.Text);
-        var from = command.Parameters.Add("$from", SqliteType.Integer);
-        var to = command.Parameters.Add("$to", SqliteType.Integer);
-        var limit = command.Parameters.Add("$limit", SqliteType.Integer);
-        pid.Value = persistenceId;
-        to.Value = toSequenceNr;
-
-        var next = Math.Max(1, fromSequenceNr);
-        var left = max;
-        while (left > 0 && next <= toSequenceNr)
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Run(() => WithReader(reader =>
         {
-            var page = (int)Math.Min(_settings.ReplayBatchSize, left);
-            from.Value = next;
-            limit.Value = page;
-            var read = 0;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            var next = Math.Max(1, fromSequenceNr);
+            var left = max;
+            while (left > 0 && next <= toSequenceNr)
             {
-                while (reader.Read())
+                var page = Math.Min(_settings.ReplayBatchSize, left);
+                var read = 0;
+                using (var rows = reader.Replay(persistenceId, next, toSequenceNr, page))
                 {
-                    var repr = serializer.DeserializeReplayRow(persistenceId, reader);
-                    callback(repr);
-                    next = repr.SequenceNr + 1;
-                    read++;
+                    while (rows.Read())
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var repr = serializer.DeserializeReplayRow(persistenceId, rows);
+                        callback(repr);
+                        next = repr.SequenceNr + 1;
+                        read++;
+                    }
                 }
+                left -= read;
+                if (read < page) break;
             }
-            left -= read;
-            if (read < page) break;
-        }
+            return true;
+        }), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT max(sequence_number) FROM journal WHERE persistence_id = $pid AND sequence_number > $from";
-        command.Parameters.Add("$pid", SqliteType.Text).Value = persistenceId;
-        command.Parameters.Add("$from", SqliteType.Integer).Value = fromSequenceNr;
-        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return result is long highest ? highest : 0;
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => WithReader(reader => reader.Highest(persistenceId, fromSequenceNr)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="read"/> on an idle reader (or a new one); a reader that failed is closed, not reused.</summary>
+    private T WithReader<T>(Func<Reader, T> read)
+    {
+        var reader = _idleReaders.TryTake(out var idle) ? idle : new Reader(new SqliteConnection(_pooledConnectionString));
+        try
+        {
+            var result = read(reader);
+            if (_disposed || _idleReaders.Count >= _settings.SqliteIdleReaders) reader.Dispose();
+            else _idleReaders.Add(reader);
+            return result;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
     }
 
     public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
@@ -170,7 +182,69 @@ internal sealed class SqliteJournalStore : IJournalStore
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
+        while (_idleReaders.TryTake(out var reader)) reader.Dispose();
         await _writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A connection with the replay and highest-sequence-number statements prepared (kept while their text stays).</summary>
+    private sealed class Reader : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _replay;
+        private readonly SqliteParameter _replayPid, _replayFrom, _replayTo, _replayLimit;
+        private readonly SqliteCommand _highest;
+        private readonly SqliteParameter _highestPid, _highestFrom;
+
+        public Reader(SqliteConnection connection)
+        {
+            _connection = connection;
+            try
+            {
+                connection.Open();
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+            _replay = connection.CreateCommand();
+            _replay.CommandText =
+                "SELECT sequence_number, message, manifest, identifier, writer_uuid, created FROM journal " +
+                "WHERE persistence_id = $pid AND sequence_number >= $from AND sequence_number <= $to AND deleted = 0 " +
+                "ORDER BY sequence_number LIMIT $limit";
+            _replayPid = _replay.Parameters.Add("$pid", SqliteType.Text);
+            _replayFrom = _replay.Parameters.Add("$from", SqliteType.Integer);
+            _replayTo = _replay.Parameters.Add("$to", SqliteType.Integer);
+            _replayLimit = _replay.Parameters.Add("$limit", SqliteType.Integer);
+            _highest = connection.CreateCommand();
+            _highest.CommandText = "SELECT max(sequence_number) FROM journal WHERE persistence_id = $pid AND sequence_number > $from";
+            _highestPid = _highest.Parameters.Add("$pid", SqliteType.Text);
+            _highestFrom = _highest.Parameters.Add("$from", SqliteType.Integer);
+        }
+
+        public SqliteDataReader Replay(string persistenceId, long from, long to, long limit)
+        {
+            _replayPid.Value = persistenceId;
+            _replayFrom.Value = from;
+            _replayTo.Value = to;
+            _replayLimit.Value = limit;
+            return _replay.ExecuteReader();
+        }
+
+        public long Highest(string persistenceId, long from)
+        {
+            _highestPid.Value = persistenceId;
+            _highestFrom.Value = from;
+            return _highest.ExecuteScalar() is long highest ? highest : 0;
+        }
+
+        public void Dispose()
+        {
+            _replay.Dispose();
+            _highest.Dispose();
+            _connection.Dispose();
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -34,14 +34,18 @@ public sealed class BankHocon
         ["BANK_HOST"] = "bank.http.host",
         ["BANK_PORT"] = "bank.http.port",
         ["BANK_READ_YOUR_WRITES_TIMEOUT"] = "bank.read-model.read-your-writes-timeout",
+        ["BANK_READ_MODEL_SQLITE"] = ReadModelSqlitePath,
         ["BANK_READ_JOURNAL"] = "bank.read-journal",
         ["BANK_JOURNAL_WRITER"] = "bank.journal-writer",
+        ["BANK_SNAPSHOT_STORE"] = "bank.snapshot-store",
         ["BANK_CLUSTER_HOST"] = "akka.remote.dot-netty.tcp.hostname",
         ["BANK_CLUSTER_PORT"] = "akka.remote.dot-netty.tcp.port",
         [SeedsVariable] = SeedNodesPath,
     };
 
     public const string SeedsVariable = "BANK_CLUSTER_SEEDS";
+
+    private const string ReadModelSqlitePath = "bank.read-model.sqlite.connection-string";
 
     private const string SeedNodesPath = "akka.cluster.seed-nodes";
 
@@ -76,17 +80,50 @@ public sealed class BankHocon
     };
 
     /// <summary>
+    /// <c>bank.snapshot-store</c>: the snapshot store plugin, <c>fast-sql</c> (ours, src/Actors.Journal: plain ADO.NET) or
+    /// <c>akka-sql</c> (Akka.Persistence.Sql's own). Both use the same <c>snapshot</c> table, so either reads the other's.
+    /// </summary>
+    public string SnapshotStorePlugin => Config.GetString("bank.snapshot-store", "fast-sql").Trim().ToLowerInvariant() switch
+    {
+        "fast-sql" => "akka.persistence.snapshot-store.fast-sql",
+        "akka-sql" => "akka.persistence.snapshot-store.sql",
+        var other => throw new InvalidOperationException($"bank.snapshot-store (or BANK_SNAPSHOT_STORE) is '{other}'; it must be fast-sql or akka-sql."),
+    };
+
+    /// <summary>
     /// The Akka configuration: the files, with the journal plugin that <see cref="JournalWriterPlugin"/> names made the
-    /// default journal and the write plugin of both read journals.
+    /// default journal and the write plugin of both read journals, and <see cref="SnapshotStorePlugin"/> the snapshot store.
     /// </summary>
     public Config AkkaConfig => ConfigurationFactory.ParseString(
         $"akka.persistence.journal.plugin = \"{JournalWriterPlugin}\"\n" +
+        $"akka.persistence.snapshot-store.plugin = \"{SnapshotStorePlugin}\"\n" +
         $"akka.persistence.query.journal.sql.write-plugin = \"{JournalWriterPlugin}\"\n" +
         $"akka.persistence.query.journal.fast-sql.write-plugin = \"{JournalWriterPlugin}\"\n").WithFallback(Config);
 
     /// <summary>The connection string of the journal's database (the snapshot store and the read model use it too).</summary>
     public string ConnectionString => Config.GetString(Journal == JournalKind.Sqlite ? "bank.sqlite.connection-string" : "bank.postgres.connection-string")
                                       ?? throw new InvalidOperationException("The journal's connection string is not configured.");
+
+    /// <summary>
+    /// SQLite: the connection string of the read model's own file (<c>bank.read-model.sqlite.connection-string</c>).
+    /// Empty: a file beside the journal's, named after it (<c>bank.db</c>: <c>bank-read-model.db</c>); an in-memory
+    /// journal keeps its read model in the same database. The read model's transactions then take the write lock of their
+    /// own file, not the journal's. The journal's connection string puts the read model back into the journal's file.
+    /// </summary>
+    public string ReadModelSqliteConnectionString
+    {
+        get
+        {
+            var configured = Config.GetString(ReadModelSqlitePath, "");
+            if (!string.IsNullOrWhiteSpace(configured)) return configured;
+            var journal = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(Config.GetString("bank.sqlite.connection-string"));
+            var file = journal.DataSource;
+            if (journal.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory || file is "" or ":memory:" || file.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+                return journal.ConnectionString;
+            journal.DataSource = Path.Combine(Path.GetDirectoryName(file) ?? "", Path.GetFileNameWithoutExtension(file) + "-read-model" + Path.GetExtension(file));
+            return journal.ConnectionString;
+        }
+    }
 
     /// <summary>
     /// Reads bank.conf, then hocon/postgres.conf whenever the journal is PostgreSQL, then the file <c>BANK_CONFIG</c> names

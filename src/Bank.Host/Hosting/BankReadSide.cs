@@ -7,7 +7,8 @@ namespace Bank.Host.Hosting;
 
 /// <summary>
 /// The query side of the host: the "bank-accounts" projection over the read journal, which keeps the read model in
-/// the journal's own database, and the queries on it. Started and stopped with the host by <see cref="BankReadSideService"/>.
+/// the journal's PostgreSQL database, or on SQLite in a file of its own beside the journal's (its own write lock), and
+/// the queries on it. Started and stopped with the host by <see cref="BankReadSideService"/>.
 /// </summary>
 public sealed class BankReadSide : IAsyncDisposable
 {
@@ -21,7 +22,7 @@ public sealed class BankReadSide : IAsyncDisposable
         Settings = settings;
         Positions = positions;
         _database = hocon.Journal == JournalKind.Sqlite
-            ? ProjectionDatabase.Sqlite(hocon.ConnectionString)
+            ? ProjectionDatabase.Sqlite(hocon.ReadModelSqliteConnectionString, journalConnectionString: hocon.ConnectionString)
             : ProjectionDatabase.Postgres(hocon.ConnectionString);
         // The projection measures its lag against the journal's timestamps, which are system time.
         Accounts = BankReadModel.CreateProjection(system, readJournal, _database, settings.Projection,

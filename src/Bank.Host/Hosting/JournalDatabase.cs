@@ -16,7 +16,11 @@ internal sealed class JournalDatabase(BankHocon hocon, ILogger<JournalDatabase> 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (hocon.Journal == JournalKind.Sqlite) await PrepareSqliteAsync(hocon.ConnectionString, cancellationToken).ConfigureAwait(false);
+        if (hocon.Journal == JournalKind.Sqlite)
+        {
+            await PrepareSqliteAsync(hocon.ConnectionString, cancellationToken).ConfigureAwait(false);
+            CreateDirectoryOf(hocon.ReadModelSqliteConnectionString);
+        }
         else await PreparePostgresAsync(hocon.ConnectionString, cancellationToken).ConfigureAwait(false);
     }
 
@@ -26,8 +30,7 @@ internal sealed class JournalDatabase(BankHocon hocon, ILogger<JournalDatabase> 
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         var file = builder.DataSource;
-        var inMemory = builder.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(file) || file == ":memory:";
-        if (!inMemory && Path.GetDirectoryName(Path.GetFullPath(file)) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
+        var inMemory = CreateDirectoryOf(connectionString);
 
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -43,6 +46,16 @@ internal sealed class JournalDatabase(BankHocon hocon, ILogger<JournalDatabase> 
         var mode = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             logger.LogWarning("The SQLite journal {File} is in journal mode {Mode}, not WAL: writes are slower and readers wait for writers.", file, mode);
+    }
+
+    /// <summary>Creates the directory of the SQLite file <paramref name="connectionString"/> names; true for an in-memory database.</summary>
+    private static bool CreateDirectoryOf(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var file = builder.DataSource;
+        if (builder.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(file) || file == ":memory:") return true;
+        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
+        return false;
     }
 
     private static async Task PreparePostgresAsync(string connectionString, CancellationToken cancellationToken)

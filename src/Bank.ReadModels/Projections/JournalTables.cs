@@ -15,6 +15,12 @@ public sealed record JournalTables(string Journal = "journal", string Tags = "ta
 {
     public static JournalTables Default { get; } = new();
 
+    /// <summary>
+    /// SQLite: the name under which the journal's file is attached to a read model kept in a file of its own (set by
+    /// <see cref="SqliteProjectionDatabase"/>); null when the tables are in the connection's main database.
+    /// </summary>
+    internal string? SqliteAttachment { get; init; }
+
     internal string QualifiedJournal(SqlDialect dialect) => Qualify(dialect, Journal);
 
     internal string QualifiedTags(SqlDialect dialect) => Qualify(dialect, Tags);
@@ -22,7 +28,8 @@ public sealed record JournalTables(string Journal = "journal", string Tags = "ta
     private string Qualify(SqlDialect dialect, string table)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(table);
-        if (dialect == SqlDialect.Sqlite) return SqlNames.Quote(table);
+        if (dialect == SqlDialect.Sqlite)
+            return SqliteAttachment is null ? SqlNames.Quote(table) : SqlNames.Quote(SqliteAttachment) + "." + SqlNames.Quote(table);
         return Schema is null ? SqlNames.Quote(table) : SqlNames.Quote(Schema) + "." + SqlNames.Quote(table);
     }
 }

@@ -18,6 +18,23 @@ public sealed partial class Projection
         public static readonly GapCheck Instance = new();
     }
 
+    /// <summary>
+    /// The work that gathered while the writer was busy (or pausing, see <see cref="ProjectionSettings.MinBatchInterval"/>):
+    /// the batches' events, written in one transaction, then a gap check if a tick came.
+    /// </summary>
+    private sealed class GatheredWork
+    {
+        public List<EventEnvelope> Events { get; } = [];
+        public bool CheckGaps { get; private set; }
+
+        public GatheredWork Add(Work work)
+        {
+            if (work is BatchWork batch) Events.AddRange(batch.Events);
+            else CheckGaps = true;
+            return this;
+        }
+    }
+
     /// <summary>A materialized stream: its kill switch, its completion, and the token that cancels its transaction in flight.</summary>
     private sealed record RunningStream(UniqueKillSwitch KillSwitch, Task Completion, CancellationTokenSource Stop);
 
@@ -67,6 +84,9 @@ public sealed partial class Projection
                 .Select(batch => (Work)new BatchWork(batch))
                 .Merge(Source.Tick<Work>(Settings.GapCheckInterval, Settings.GapCheckInterval, GapCheck.Instance)
                     .MapMaterializedValue(_ => NotUsed.Instance), eagerComplete: true)
+                // Merge holds one element ahead: gathering after it keeps a batch that waited there from going alone.
+                .BatchWeighted(Settings.MaxBatchSize, work => work is BatchWork batch ? batch.Events.Count : 0,
+                    work => new GatheredWork().Add(work), (gathered, work) => gathered.Add(work))
                 .SelectAsync(1, work => TrackAsync(work, stop))
                 // A gap check that finds the stream stalled ends the run: the restart loop subscribes again from the stored offset.
                 .TakeWhile(keepGoing => keepGoing)
@@ -99,16 +119,36 @@ public sealed partial class Projection
         return offset;
     }
 
-    private Task<bool> TrackAsync(Work work, CancellationToken stop)
+    private Task<bool> TrackAsync(GatheredWork work, CancellationToken stop)
     {
-        var task = work switch
-        {
-            BatchWork batch => WriteBatchAsync(batch.Events, stop),
-            GapCheck => CheckGapsAsync(stop),
-            _ => throw new InvalidOperationException($"Unknown work {work}."),
-        };
+        var task = work.Events.Count == 0
+            ? CheckGapsAsync(stop)
+            : WriteThenSpaceAsync(work.Events, work.CheckGaps, stop);
         Volatile.Write(ref _inFlight, task);
         return task;
+    }
+
+    /// <summary>
+    /// Writes the batch (and checks the gaps if a tick came with it); after a batch that was not full, keeps the stream from
+    /// taking the next for <see cref="ProjectionSettings.MinBatchInterval"/>, so that what arrives meanwhile goes into one
+    /// transaction.
+    /// </summary>
+    private async Task<bool> WriteThenSpaceAsync(List<EventEnvelope> events, bool checkGaps, CancellationToken stop)
+    {
+        var keepGoing = await WriteBatchAsync(events, stop).ConfigureAwait(false);
+        if (keepGoing && checkGaps) keepGoing = await CheckGapsAsync(stop).ConfigureAwait(false);
+        if (keepGoing && events.Count < Settings.MaxBatchSize && Settings.MinBatchInterval > TimeSpan.Zero && !stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Settings.MinBatchInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopping: the batch is committed; nothing waits for the pause.
+            }
+        }
+        return keepGoing;
     }
 
     private void RecordFailure(Exception error, CancellationToken stop)

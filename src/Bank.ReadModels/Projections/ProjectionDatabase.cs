@@ -12,9 +12,9 @@ public enum SqlDialect
 
 /// <summary>
 /// Where a projection keeps its read model, its offset (table <c>projection_offset</c>) and the journal orderings it still
-/// waits for (table <c>projection_gap</c>): one database, so that all of them change in one transaction. It must be the
-/// journal's own database (same SQLite file, same PostgreSQL database): the projection reads the journal's tables
-/// (<see cref="Journal"/>) to find events the read journal skipped.
+/// waits for (table <c>projection_gap</c>): one database, so that all of them change in one transaction. It must reach the
+/// journal's tables (<see cref="Journal"/>), which the projection reads to find events the read journal skipped: the
+/// journal's own PostgreSQL database; on SQLite the journal's file, or a file of its own with the journal's attached.
 /// </summary>
 public abstract class ProjectionDatabase : IAsyncDisposable
 {
@@ -23,9 +23,14 @@ public abstract class ProjectionDatabase : IAsyncDisposable
 
     private protected ProjectionDatabase(JournalTables? journal) => Journal = journal ?? JournalTables.Default;
 
-    /// <summary>A projection database in the journal's SQLite file (see <see cref="SqliteProjectionDatabase"/>).</summary>
-    public static SqliteProjectionDatabase Sqlite(string connectionString, JournalTables? journal = null, TimeSpan? busyTimeout = null) =>
-        new(connectionString, journal, busyTimeout);
+    /// <summary>
+    /// A projection database on SQLite (see <see cref="SqliteProjectionDatabase"/>): in the file of
+    /// <paramref name="connectionString"/>, with the journal's file attached when <paramref name="journalConnectionString"/>
+    /// names another one (the read model then has a write lock of its own); without it, in the journal's file.
+    /// </summary>
+    public static SqliteProjectionDatabase Sqlite(string connectionString, JournalTables? journal = null, TimeSpan? busyTimeout = null,
+        string? journalConnectionString = null) =>
+        new(connectionString, journal, busyTimeout, journalConnectionString);
 
     /// <summary>
     /// A projection database in the journal's PostgreSQL database, its tables in <paramref name="schema"/> (created when

@@ -64,7 +64,11 @@ public sealed class ReadSide : IAsyncDisposable
     public AccountWriter Writer { get; }
     public bool IsPostgres => Database.Dialect == SqlDialect.Postgres;
 
-    public static async Task<ReadSide> SqliteAsync(ReadSideOptions? options = null)
+    /// <param name="readModelFile">
+    /// True: the read model in a SQLite file of its own with the journal's file attached (the host's layout); false: in
+    /// the journal's file.
+    /// </param>
+    public static async Task<ReadSide> SqliteAsync(ReadSideOptions? options = null, bool readModelFile = false)
     {
         options ??= new ReadSideOptions();
         var directory = Path.Combine(Path.GetTempPath(), "bank-read-model-tests", Guid.NewGuid().ToString("N"));
@@ -80,7 +84,9 @@ public sealed class ReadSide : IAsyncDisposable
         }
         var system = CreateSystem(connectionString, "SQLite.MS", options);
         await WarmUpAsync(system);
-        var database = ProjectionDatabase.Sqlite(connectionString);
+        var database = readModelFile
+            ? ProjectionDatabase.Sqlite($"Data Source={Path.Combine(directory, "bank-read-model.db")}", journalConnectionString: connectionString)
+            : ProjectionDatabase.Sqlite(connectionString);
         var positions = JournalPositions.Sqlite(connectionString);
         var side = new ReadSide(system, connectionString, database, positions, options, async () =>
         {

@@ -27,10 +27,15 @@ public sealed class RecoveredAccountsBenchmark : Benchmark
     private const int WarmAccounts = 100;
 
     private readonly BenchOption<int> _accounts = new("accounts", 10_000, "How many accounts recover (at least 10,000 for the issue's figure).");
+    private readonly BenchOption<string> _reference = new("reference-hocon", StockSnapshotsHocon,
+        "HOCON for a second recovery of the group-commit variant's database right after each run (the -reference row; \"\" skips it). Default: Akka.Persistence.Sql's snapshot store instead of ours.");
+
+    /// <summary>The default A/B: the product with the stock snapshot store instead of fast-sql.</summary>
+    private const string StockSnapshotsHocon = "bank.snapshot-store = akka-sql";
 
     public override string Name => "recovered-accounts";
     public override string Description => "10,000 accounts recovered from cold through the shard region (SQLite): accounts/s, and live bytes per idle account.";
-    public override IEnumerable<IBenchOption> Options => [_accounts];
+    public override IEnumerable<IBenchOption> Options => [_accounts, _reference];
 
     private const string Notes = "shared/AKKA-NOTES.md (cold start of 10,000 entities 23-35 s, ~300-430/s; ~5.1 KB per idle entity)";
     private static readonly Metric Rate = new("accounts/s", Better.Higher, 300, Notes);
@@ -40,6 +45,10 @@ public sealed class RecoveredAccountsBenchmark : Benchmark
     {
         var count = Math.Max(1, context.Get(_accounts));
         var rate = new BenchmarkResult(context.Suite, "cold-recovery-rate", Rate);
+        var reference = context.Get(_reference).Trim();
+        var stockSnapshotRate = new BenchmarkResult(context.Suite, "cold-recovery-rate-reference", Rate);
+        var stockSnapshotRates = new List<double>();
+        var withStockSnapshots = reference.Length > 0 && context.Variants.Contains(Variant.GroupCommit);
         var memory = new BenchmarkResult(context.Suite, "idle-account-memory", Memory);
         var runs = context.Runs(1);
         RunStats oursStats = default;
@@ -84,6 +93,14 @@ public sealed class RecoveredAccountsBenchmark : Benchmark
                         if (run == runs)
                             rate.Notes.Add(string.Create(CultureInfo.InvariantCulture,
                                 $"{description}; {count:N0} accounts of 2 events each"));
+                        if (variant != Variant.GroupCommit || !withStockSnapshots) continue;
+                        // The same database, right after: the product with the reference HOCON (by default the stock snapshot store).
+                        Measure.FullCollect();
+                        var stockStats = RunStats.Start();
+                        var (stockPerSecond, _, stockDescription) = await RecoverColdAsync(databases[variant].Store, variant, count, cancellationToken, reference);
+                        stockSnapshotRates.Add(stockPerSecond);
+                        context.Progress.Sample($"{context.Suite} {label} with {reference.ReplaceLineEndings(" ")}", $"run {run}/{runs}", stockPerSecond, Rate.Unit, stockStats.Stop().ToString());
+                        if (run == runs) stockSnapshotRate.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"with {reference.ReplaceLineEndings(" ")}: {stockDescription}; {count:N0} accounts of 2 events each"));
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
@@ -97,6 +114,7 @@ public sealed class RecoveredAccountsBenchmark : Benchmark
                 rate.With(variant, rates[variant]);
                 memory.With(variant, bytes[variant]);
             }
+            if (stockSnapshotRates.Count > 0) stockSnapshotRate.With(Variant.GroupCommit, stockSnapshotRates);
         }
         finally
         {
@@ -108,7 +126,8 @@ public sealed class RecoveredAccountsBenchmark : Benchmark
         rate.Bottleneck = oursStats.Wall == TimeSpan.Zero ? "-" : string.Create(CultureInfo.InvariantCulture,
             $"three queries per account (snapshot, highest sequence number, events) through linq2db, max-concurrent-recoveries = 50: process {oursStats.ProcessCores:0.0} cores, machine {oursStats.MachineBusyCores:0.0} of {Environment.ProcessorCount}");
         memory.Bottleneck = "per entity: actor cell, mailbox, path and death watch, the persistent actor's journal/snapshot state and stash, the shard's maps, the account state with its idempotency window";
-        return [rate, memory];
+        stockSnapshotRate.Bottleneck = reference == StockSnapshotsHocon ? "Akka.Persistence.Sql's snapshot store: a linq2db query in a transaction per account" : "-";
+        return withStockSnapshots ? [rate, stockSnapshotRate, memory] : [rate, memory];
     }
 
     /// <summary>Every account opened with an initial deposit of 1.00, plus the warm accounts, written by a node of this variant.</summary>
@@ -126,12 +145,12 @@ public sealed class RecoveredAccountsBenchmark : Benchmark
     private static string WarmId(int i) => "warm-" + i.ToString(CultureInfo.InvariantCulture);
 
     private static async Task<(double PerSecond, double BytesPerAccount, string Description)> RecoverColdAsync(
-        Store store, Variant variant, int count, CancellationToken cancellationToken)
+        Store store, Variant variant, int count, CancellationToken cancellationToken, string? extraHocon = null)
     {
         // The bank's account settings, but no passivation within the run: on a slow (or busy) machine recovering 10,000
         // accounts can take longer than bank.accounts.passivate-after (2 min), and the first ones would leave again.
         var settings = BenchNode.ProductAccountSettings with { PassivateAfter = TimeSpan.FromHours(1) };
-        await using var node = await BenchNode.StartAsync(variant, store, cancellationToken, settings);
+        await using var node = await BenchNode.StartAsync(variant, store, cancellationToken, settings, extraHocon);
         await AskAllAsync(node, WarmAccounts, WarmId, cancellationToken);
         await SettleAsync(node, WarmAccounts, cancellationToken);
         var before = await StableLiveBytesAsync(cancellationToken);

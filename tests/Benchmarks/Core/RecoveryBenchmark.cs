@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Actors.Benchmarks.Nodes;
+using Actors.Benchmarks.Persistence;
 using Actors.Benchmarks.Shared;
 using Akka.Actor;
 using Bank.Actors.Accounts;
@@ -21,10 +22,13 @@ public sealed class RecoveryBenchmark : Benchmark
 {
     private readonly BenchOption<int> _events = new("events", 10_000, "Events of the account.");
     private readonly BenchOption<int> _snapshotAt = new("snapshot-at", 9_000, "Where the second account's snapshot is.");
+    private readonly BenchOption<string> _database = new("database", "sqlite", "sqlite or postgres (a throwaway server, or ACTORS_POSTGRES).");
+    private readonly BenchOption<string> _reference = new("reference-hocon", "",
+        "HOCON for a second group-commit node on its own database, measured interleaved with the first as the -reference rows (an A/B of a setting in one run).");
 
     public override string Name => "recovery";
     public override string Description => "One account with 10,000 events recovers from SQLite, without and with a snapshot at 9,000; ms.";
-    public override IEnumerable<IBenchOption> Options => [_events, _snapshotAt];
+    public override IEnumerable<IBenchOption> Options => [_events, _snapshotAt, _database, _reference];
 
     private const string Notes = "shared/AKKA-NOTES.md (recovery: ~290 ms with a binary serializer, 600 ms with JSON; from a snapshot 12-16 ms)";
     private static readonly Metric Plain = new("ms", Better.Lower, 290, Notes);
@@ -34,24 +38,38 @@ public sealed class RecoveryBenchmark : Benchmark
     {
         var events = Math.Max(2, context.Get(_events));
         var snapshotAt = Math.Clamp(context.Get(_snapshotAt), 1, events);
-        var full = new BenchmarkResult(context.Suite, $"{Name}-{events / 1000}k-events", Plain);
-        var snapshotted = new BenchmarkResult(context.Suite, $"{Name}-snapshot", WithSnapshot);
+        var kind = context.Get(_database).Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => StoreKind.Sqlite,
+            "postgres" or "postgresql" => StoreKind.Postgres,
+            var other => throw new ArgumentException($"--database {other}: sqlite or postgres."),
+        };
+        var databaseName = kind == StoreKind.Sqlite ? "SQLite" : "PostgreSQL";
+        var fullRow = new BenchmarkResult(context.Suite, $"{Name}-{events / 1000}k-events", Plain);
+        var snapshottedRow = new BenchmarkResult(context.Suite, $"{Name}-snapshot", WithSnapshot);
+        var reference = context.Get(_reference);
+        var fullReference = new BenchmarkResult(context.Suite, $"{Name}-{events / 1000}k-events-reference", Plain);
+        var snapshottedReference = new BenchmarkResult(context.Suite, $"{Name}-snapshot-reference", WithSnapshot);
         // Each run is a fraction of a second: enough warm-ups for the replay path to reach its optimized tier.
         var warmups = context.Warmups(8);
         var runs = context.Runs(5);
         // One node per variant, both up at once, their runs interleaved (ours, plain, ours, plain ...): a machine whose
         // speed drifts shifts both alike.
-        var nodes = new Dictionary<Variant, (BenchDatabase Database, BenchNode Node)>();
+        var nodes = new Dictionary<(Variant Variant, bool Reference), (BenchDatabase Database, BenchNode Node)>();
+        await using var postgres = kind == StoreKind.Postgres ? await PostgresInstance.StartAsync(text => context.Info(Name, text), cancellationToken) : null;
         try
         {
-            foreach (var variant in context.Variants.Where(v => v.Available()))
+            var setups = context.Variants.Where(v => v.Available()).Select(v => (Variant: v, Reference: false)).ToList();
+            if (reference.Length > 0 && setups.Any(s => s.Variant == Variant.GroupCommit)) setups.Add((Variant.GroupCommit, true));
+            foreach (var (variant, isReference) in setups)
             {
-                var label = $"{Name} [{variant.Label()}]";
-                var database = BenchDatabase.Sqlite();
+                var label = $"{Name} [{variant.Label()}{(isReference ? $" with {reference.ReplaceLineEndings(" ")}" : "")}]";
+                var (full, snapshotted) = isReference ? (fullReference, snapshottedReference) : (fullRow, snapshottedRow);
+                var database = await BenchDatabase.CreateAsync(kind, postgres, cancellationToken);
                 try
                 {
-                    var node = await BenchNode.StartAsync(variant, database.Store, cancellationToken);
-                    nodes[variant] = (database, node);
+                    var node = await BenchNode.StartAsync(variant, database.Store, cancellationToken, extraHocon: isReference ? reference : null);
+                    nodes[(variant, isReference)] = (database, node);
                     var clock = Stopwatch.StartNew();
                     var at = DateTimeOffset.UtcNow.AddDays(-1);
                     var fullHistory = AccountData.History(FullId, events, at).ToList();
@@ -63,15 +81,17 @@ public sealed class RecoveryBenchmark : Benchmark
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    if (!nodes.ContainsKey(variant)) await database.DisposeAsync();
+                    if (!nodes.ContainsKey((variant, isReference))) await database.DisposeAsync();
                     full.Failures[variant] = snapshotted.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
                     context.Info(label, $"FAILED: {e.GetType().Name}: {e.Message}");
                 }
             }
 
-            await MeasureAsync(full, FullId, "no snapshot, SQLite, replay pages of 1,000", (allocated, _) => $"{allocated / (double)events:N0} B allocated per replayed event");
-            await MeasureAsync(snapshotted, SnapshotId, "", (allocated, settings) =>
-                $"snapshot at {snapshotAt:N0} (state + {settings.IdempotencyWindow:N0}-command idempotency window) + {events - snapshotAt:N0} events, {allocated / 1024.0:N0} KB allocated per recovery");
+            string FullNote(long allocated, AccountSettings _) => $"{allocated / (double)events:N0} B allocated per replayed event";
+            string SnapshotNote(long allocated, AccountSettings settings) =>
+                $"snapshot at {snapshotAt:N0} (state + {settings.IdempotencyWindow:N0}-command idempotency window) + {events - snapshotAt:N0} events, {allocated / 1024.0:N0} KB allocated per recovery";
+            await MeasureAsync(fullRow, fullReference, FullId, FullNote);
+            await MeasureAsync(snapshottedRow, snapshottedReference, SnapshotId, SnapshotNote);
         }
         finally
         {
@@ -82,42 +102,45 @@ public sealed class RecoveryBenchmark : Benchmark
             }
         }
 
-        async Task MeasureAsync(BenchmarkResult row, string accountId, string what, Func<long, Bank.Actors.Accounts.AccountSettings, string> allocation)
+        async Task MeasureAsync(BenchmarkResult mainRow, BenchmarkResult referenceRow, string accountId, Func<long, AccountSettings, string> allocation)
         {
-            var samples = new Dictionary<Variant, List<double>>();
-            var allocated = new Dictionary<Variant, long>();
+            BenchmarkResult RowOf((Variant Variant, bool Reference) key) => key.Reference ? referenceRow : mainRow;
+            var samples = new Dictionary<(Variant, bool), List<double>>();
+            var allocated = new Dictionary<(Variant, bool), long>();
             for (var round = 1; round <= warmups + runs; round++)
             {
                 var phase = round <= warmups ? $"warm-up {round}/{warmups}" : $"run {round - warmups}/{runs}";
-                foreach (var (variant, (_, node)) in nodes.Where(n => !row.Failures.ContainsKey(n.Key)))
+                foreach (var (key, (_, node)) in nodes.Where(n => !RowOf(n.Key).Failures.ContainsKey(n.Key.Variant)))
                 {
+                    var row = RowOf(key);
                     try
                     {
                         Measure.FullCollect();
                         var mark = RunStats.Start();
                         var (ms, bytes) = await RecoverAsync(node, accountId, events, cancellationToken);
-                        context.Progress.Sample($"{context.Suite} {row.Name} [{variant.Label()}]", phase, ms, "ms", mark.Stop().ToString());
+                        context.Progress.Sample($"{context.Suite} {row.Name} [{key.Variant.Label()}]", phase, ms, "ms", mark.Stop().ToString());
                         if (round <= warmups) continue;
-                        (samples.TryGetValue(variant, out var list) ? list : samples[variant] = []).Add(ms);
-                        allocated[variant] = bytes;
+                        (samples.TryGetValue(key, out var list) ? list : samples[key] = []).Add(ms);
+                        allocated[key] = bytes;
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
-                        row.Failures[variant] = $"{e.GetType().Name}: {e.Message}";
-                        context.Info($"{row.Name} [{variant.Label()}]", $"FAILED: {e.GetType().Name}: {e.Message}");
+                        row.Failures[key.Variant] = $"{e.GetType().Name}: {e.Message}";
+                        context.Info($"{row.Name} [{key.Variant.Label()}]", $"FAILED: {e.GetType().Name}: {e.Message}");
                     }
                 }
             }
-            foreach (var (variant, list) in samples.Where(s => !row.Failures.ContainsKey(s.Key)))
+            foreach (var ((variant, isReference), list) in samples.Where(s => !RowOf(s.Key).Failures.ContainsKey(s.Key.Item1)))
             {
+                var row = isReference ? referenceRow : mainRow;
                 row.With(variant, list);
-                row.Notes.Add($"{variant.Label()}: {allocation(allocated[variant], nodes[variant].Node.Settings)}; {nodes[variant].Node.Description}");
+                row.Notes.Add($"{variant.Label()}{(isReference ? $" with {reference.ReplaceLineEndings(" ")}" : "")}: {allocation(allocated[(variant, isReference)], nodes[(variant, isReference)].Node.Settings)}; {nodes[(variant, isReference)].Node.Description}");
             }
         }
 
-        full.Bottleneck = "CPU of the replay (linq2db row reads, deserializing each event, Evolve with its idempotency window), pages of 1,000";
-        snapshotted.Bottleneck = "three queries (snapshot, highest sequence number, events after it) and deserializing the snapshot's 1,000-entry window";
-        return [full, snapshotted];
+        fullRow.Bottleneck = fullReference.Bottleneck = "CPU of the replay (row reads, deserializing each event, Evolve with its idempotency window)";
+        snapshottedRow.Bottleneck = snapshottedReference.Bottleneck = "three queries (snapshot, highest sequence number, events after it) and deserializing the snapshot's 1,000-entry window";
+        return reference.Length > 0 ? [fullRow, fullReference, snapshottedRow, snapshottedReference] : [fullRow, snapshottedRow];
     }
 
     private const string FullId = "recovery-full";

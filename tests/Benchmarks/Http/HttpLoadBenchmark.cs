@@ -25,10 +25,12 @@ public sealed class HttpLoadBenchmark : Benchmark
     private readonly BenchOption<int> _windows = new("windows", 3, "Measured windows (the median of their requests/s is reported).");
     private readonly BenchOption<int> _concurrency = new("concurrency", 64, "Requests in flight (= keep-alive connections, one request at a time each).");
     private readonly BenchOption<double> _warmupSeconds = new("warmup-seconds", 3, "Seconds of load before measuring.");
+    private readonly BenchOption<bool> _sharedFile = new("shared-file", false,
+        "Also load each variant's host with the read model in the journal's SQLite file (the layout before), windows interleaved: the *-shared-file rows.");
 
     public override string Name => "load";
     public override string Description => "In-process host on SQLite: random deposits/withdrawals over 64 keep-alive connections; requests/s, p50/p99, balance check.";
-    public override IEnumerable<IBenchOption> Options => [_url, _accounts, _duration, _windows, _concurrency, _warmupSeconds];
+    public override IEnumerable<IBenchOption> Options => [_url, _accounts, _duration, _windows, _concurrency, _warmupSeconds, _sharedFile];
 
     private static readonly Metric Throughput = new("req/s", Better.Higher);
     private static readonly Metric Latency = new("ms", Better.Lower);
@@ -40,7 +42,14 @@ public sealed class HttpLoadBenchmark : Benchmark
         var p50 = new BenchmarkResult(context.Suite, Name + "-p50", Latency);
         var p99 = new BenchmarkResult(context.Suite, Name + "-p99", Latency);
         var balances = new BenchmarkResult(context.Suite, "balance-check", Mismatches);
-        BenchmarkResult[] rows = [throughput, p50, p99, balances];
+        var sharedThroughput = new BenchmarkResult(context.Suite, Name + "-shared-file", Throughput);
+        var sharedP50 = new BenchmarkResult(context.Suite, Name + "-p50-shared-file", Latency);
+        var sharedP99 = new BenchmarkResult(context.Suite, Name + "-p99-shared-file", Latency);
+        var sharedBalances = new BenchmarkResult(context.Suite, "balance-check-shared-file", Mismatches);
+        var withSharedFile = context.Get(_sharedFile) && string.IsNullOrWhiteSpace(context.Get(_url));
+        BenchmarkResult[] rows = withSharedFile
+            ? [throughput, p50, p99, balances, sharedThroughput, sharedP50, sharedP99, sharedBalances]
+            : [throughput, p50, p99, balances];
         var url = context.Get(_url);
         var accounts = Math.Max(1, context.Get(_accounts));
         var concurrency = Math.Clamp(context.Get(_concurrency), 1, 4096);
@@ -54,11 +63,12 @@ public sealed class HttpLoadBenchmark : Benchmark
         var sessions = new List<Session>();
         try
         {
-            foreach (var variant in variants)
+            foreach (var (variant, sharedFile) in variants.SelectMany(v => (withSharedFile ? new[] { false, true } : [false]).Select(shared => (v, shared))))
             {
                 try
                 {
-                    sessions.Add(await Session.StartAsync(context, $"{Name} [{variant.Label()}]", variant, url, accounts, concurrency, cancellationToken));
+                    var label = $"{Name} [{variant.Label()}{(sharedFile ? ", read model in the journal's file" : "")}]";
+                    sessions.Add(await Session.StartAsync(context, label, variant, url, accounts, concurrency, cancellationToken, sharedFile));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -122,13 +132,14 @@ public sealed class HttpLoadBenchmark : Benchmark
                     verdict += $": {checkedCount:N0} of {accounts:N0} accounts checked, {mismatched:N0} mismatched, {uncertain:N0} with an unknown outcome (error or timeout) left out, {session.Ledger.Errors:N0} errors";
                     context.Info(session.Label, $"balance check {verdict} ({clock.Elapsed.TotalSeconds:0.0} s)");
 
-                    throughput.With(session.Variant, session.Rates);
-                    p50.With(session.Variant, [median]);
-                    p99.With(session.Variant, [tail]);
-                    balances.With(session.Variant, [mismatched + uncertain]);
-                    throughput.Notes.Add($"{session.Description}; {summary}");
-                    balances.Notes.Add($"{session.Variant.Label()}: {verdict}");
-                    if (session.Variant == Variant.Ours)
+                    var (t, m, tl, b) = session.SharedFile ? (sharedThroughput, sharedP50, sharedP99, sharedBalances) : (throughput, p50, p99, balances);
+                    t.With(session.Variant, session.Rates);
+                    m.With(session.Variant, [median]);
+                    tl.With(session.Variant, [tail]);
+                    b.With(session.Variant, [mismatched + uncertain]);
+                    t.Notes.Add($"{session.Description}; {summary}");
+                    b.Notes.Add($"{session.Variant.Label()}: {verdict}");
+                    if (session.Variant == Variant.Ours && !session.SharedFile)
                     {
                         var ours = session.Stats;
                         throughput.Bottleneck = string.Create(CultureInfo.InvariantCulture,
@@ -146,6 +157,8 @@ public sealed class HttpLoadBenchmark : Benchmark
             foreach (var session in sessions) await session.DisposeAsync();
         }
         throughput.Bottleneck ??= "-";
+        sharedThroughput.Bottleneck = sharedP50.Bottleneck = sharedBalances.Bottleneck = "-";
+        sharedP99.Bottleneck = "as load-p99, and the read model's transactions queue behind the journal's on the file's one write lock";
         p50.Bottleneck = p99.Bottleneck = "queueing: 64 requests in flight / the journal's throughput (Little's law); p99 adds GC pauses and write batches";
         balances.Bottleneck = "-";
         return rows;
@@ -191,6 +204,9 @@ public sealed class HttpLoadBenchmark : Benchmark
 
         public Variant Variant { get; }
         public string Label { get; }
+
+        /// <summary>The host keeps its read model in the journal's SQLite file (the layout before it got its own).</summary>
+        public bool SharedFile { get; private init; }
         public string Description { get; }
         public HttpClient Client { get; }
         public Ledger Ledger { get; }
@@ -207,14 +223,14 @@ public sealed class HttpLoadBenchmark : Benchmark
         public double CpuMicrosecondsPerRequest => Totals.Requests == 0 ? double.NaN : _cpu.TotalMicroseconds / Totals.Requests;
 
         public static async Task<Session> StartAsync(BenchmarkContext context, string label, Variant variant, string url, int accounts, int concurrency,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken, bool sharedFile = false)
         {
             InProcessBankHost? host = null;
             Uri address;
             string description;
             if (string.IsNullOrWhiteSpace(url))
             {
-                host = await InProcessBankHost.StartAsync(variant, cancellationToken);
+                host = await InProcessBankHost.StartAsync(variant, cancellationToken, readModelInJournalFile: sharedFile);
                 (address, description) = (host.Address, host.Description);
                 context.Info(label, $"started at {address}: {description}");
             }
@@ -223,7 +239,7 @@ public sealed class HttpLoadBenchmark : Benchmark
                 (address, description) = (new Uri(url), $"the host at {url}");
                 context.Info(label, $"loading {address}");
             }
-            var session = new Session(variant, label, host, address, description, accounts, concurrency);
+            var session = new Session(variant, label, host, address, description, accounts, concurrency) { SharedFile = sharedFile };
             try
             {
                 var clock = Stopwatch.StartNew();

@@ -40,7 +40,11 @@ internal sealed class InProcessBankHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public string Description { get; }
 
-    public static async Task<InProcessBankHost> StartAsync(Variant variant, CancellationToken cancellationToken)
+    /// <param name="readModelInJournalFile">
+    /// SQLite: the read model in the journal's own file (its layout before 2026-12-06), not in a file of its own beside it
+    /// (the host's default): the projection's transactions then share the journal's write lock.
+    /// </param>
+    public static async Task<InProcessBankHost> StartAsync(Variant variant, CancellationToken cancellationToken, bool readModelInJournalFile = false)
     {
         if (!variant.Available()) throw new NotSupportedException($"{variant.Label()} is not available in this build.");
         var directory = Path.Combine(Path.GetTempPath(), $"actors-bench-http-{Guid.NewGuid():N}");
@@ -53,10 +57,11 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             bank.logging { Default = Warning, "Microsoft.AspNetCore" = Warning }
             akka.loglevel = WARNING
             """;
+        if (readModelInJournalFile) overrides += $"\nbank.read-model.sqlite.connection-string = {Quote(database)}";
         // Plain defaults read through Akka.Persistence.Sql's own read journal (the host's akka-sql choice), not ours.
         // The product writes with the group-commit journal; "ours" and plain defaults use the stock writer (bank.journal-writer).
-        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\nbank.journal-writer = akka-sql\n" + StockJournalSettings();
-        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "bank.journal-writer = akka-sql\n")
+        if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\nbank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n" + StockJournalSettings();
+        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "bank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n")
                           + "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
         WebApplication app;
         try
@@ -91,7 +96,8 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             var journal = system.Settings.Config.GetConfig(plugin);
             var query = system.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
             var readJournal = app.Services.GetRequiredService<BankHocon>().Config.GetString("bank.read-journal", "akka-sql");
-            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), journal {plugin}, {readJournal} read journal, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
+            var readModel = app.Services.GetRequiredService<BankHocon>().ReadModelSqliteConnectionString == database ? "in the journal's file" : "in a file of its own";
+            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), journal {plugin}, {readJournal} read journal, read model {readModel}, snapshot store {system.Settings.Config.GetString("akka.persistence.snapshot-store.plugin")}, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
                               + (variant == Variant.GroupCommit
                                   ? $"max-batch-size {journal.GetInt("max-batch-size")}; "
                                   : $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; ")

@@ -73,7 +73,8 @@ public sealed class BenchNode : IAsyncDisposable
     public const string ExtraHoconVariable = "ACTORS_BENCH_HOCON";
 
     /// <summary>The configuration of a variant on a store, as the node is started with.</summary>
-    public static Config ConfigFor(Variant variant, Store store)
+    /// <param name="extraHocon">HOCON over ours (not for plain defaults), e.g. another snapshot store for an A/B in one run.</param>
+    public static Config ConfigFor(Variant variant, Store store, string? extraHocon = null)
     {
         const string quiet = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\n";
         if (variant is Variant.Ours or Variant.GroupCommit)
@@ -86,7 +87,9 @@ public sealed class BenchNode : IAsyncDisposable
                      + "akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.inmem\"\n",
             };
             // The product writes with the group-commit journal (bank.journal-writer); "ours" is the stock writer with our settings.
-            if (store.Kind != StoreKind.InMemory) overrides += variant == Variant.GroupCommit ? GroupCommitHocon(store) : "bank.journal-writer = akka-sql\n";
+            // The same for snapshots (bank.snapshot-store): the product's fast-sql, the stock store for "ours".
+            if (store.Kind != StoreKind.InMemory) overrides += variant == Variant.GroupCommit ? GroupCommitHocon(store) : "bank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n";
+            overrides += "\n" + (extraHocon ?? "") + "\n";
             // ACTORS_BENCH_HOCON: HOCON over ours, to try a setting before it goes into hocon/*.conf (the run's notes show it).
             var hocon = BankHocon.Load(quiet + overrides + "\n" + (Environment.GetEnvironmentVariable(ExtraHoconVariable) ?? ""));
             // AkkaConfig makes bank.journal-writer's plugin the journal; the in-memory store keeps its own.
@@ -114,7 +117,7 @@ public sealed class BenchNode : IAsyncDisposable
 
     /// <summary>
     /// The group-commit journal (src/Actors.Journal/README.md) as the write plugin, on the store's database, and the read
-    /// journal pointed at it; the snapshot store stays Akka.Persistence.Sql's. Not for the in-memory store.
+    /// journal pointed at it; the snapshot store is the product's (bank.snapshot-store, fast-sql). Not for the in-memory store.
     /// </summary>
     public static string GroupCommitHocon(Store store)
     {
@@ -131,9 +134,10 @@ public sealed class BenchNode : IAsyncDisposable
             """;
     }
 
-    public static async Task<BenchNode> StartAsync(Variant variant, Store store, CancellationToken cancellationToken, AccountSettings? settings = null)
+    public static async Task<BenchNode> StartAsync(Variant variant, Store store, CancellationToken cancellationToken, AccountSettings? settings = null,
+        string? extraHocon = null)
     {
-        var config = ConfigFor(variant, store);
+        var config = ConfigFor(variant, store, extraHocon);
         // The bank's account settings (hocon/bank.conf, bank.accounts) in both variants: the account actor is the same.
         settings ??= ProductAccountSettings;
         if (variant is Variant.Ours or Variant.GroupCommit && store.Kind == StoreKind.Sqlite) await UseWalAsync(store.ConnectionString!, cancellationToken);
@@ -205,7 +209,7 @@ public sealed class BenchNode : IAsyncDisposable
     private static string Describe(Variant variant, Store store, ActorSystem system)
     {
         var serializer = system.Serialization.FindSerializerForType(typeof(MoneyDeposited)).GetType().Name;
-        var text = $"{variant.Label()}: {store.Label}, events by {serializer}";
+        var text = $"{variant.Label()}: {store.Label}, events by {serializer}, snapshot store {system.Settings.Config.GetString("akka.persistence.snapshot-store.plugin")}";
         if (variant is Variant.Ours or Variant.GroupCommit && Environment.GetEnvironmentVariable(ExtraHoconVariable) is { Length: > 0 } extra)
             text += $" (with {ExtraHoconVariable}: {extra.ReplaceLineEndings(" ")})";
         if (store.Kind == StoreKind.InMemory) return text;
