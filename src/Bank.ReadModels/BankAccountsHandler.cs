@@ -8,7 +8,9 @@ using Bank.ReadModels.Projections;
 namespace Bank.ReadModels;
 
 /// <summary>
-/// Keeps account_summary, account_transaction and bank_totals (one row per currency). The projection already applies
+/// Keeps account_summary, account_transaction, bank_totals (one row per currency) and bank_transfer (one row per
+/// transfer that moved money; transfers move balances between accounts but never the totals' money, which the money in
+/// flight, debited but not yet credited or refunded, completes). The projection already applies
 /// each event exactly once (the offset commits with the changes); as a second safety net every event is idempotent on
 /// its own: it applies only on top of the version before it (account_id + version), and a transaction row is inserted
 /// with ON CONFLICT (account_id, version) DO NOTHING. The totals move only with events that applied, in the account's
@@ -87,12 +89,14 @@ public sealed class BankAccountsHandler : IProjectionHandler
         }
 
         await WriteHistoryAsync(session, events, history, cancellationToken).ConfigureAwait(false);
+        await WriteTransfersAsync(session, events, history, accounts, cancellationToken).ConfigureAwait(false);
         await WriteSummariesAsync(session, accounts, cancellationToken).ConfigureAwait(false);
         foreach (var row in totals.Changed)
         {
             await session.ExecuteAsync(_sql.WriteTotals, cancellationToken,
                 ("currency", row.Currency), ("accounts_open", row.AccountsOpen), ("accounts_closed", row.AccountsClosed),
-                ("total_balance", row.TotalBalance), ("total_deposited", row.TotalDeposited), ("total_withdrawn", row.TotalWithdrawn)).ConfigureAwait(false);
+                ("total_balance", row.TotalBalance), ("total_deposited", row.TotalDeposited), ("total_withdrawn", row.TotalWithdrawn),
+                ("money_in_flight", row.MoneyInFlight)).ConfigureAwait(false);
         }
     }
 
@@ -119,7 +123,8 @@ public sealed class BankAccountsHandler : IProjectionHandler
     internal static async Task<BankTotals> ReadTotalsAsync(ProjectionSession session, BankSql sql, CancellationToken cancellationToken)
     {
         var rows = await session.QueryAsync(sql.ReadTotals, r => new CurrencyTotals(
-            r.GetString(0), r.GetInt64(1), r.GetInt64(2), session.GetDecimal(r, 3), session.GetDecimal(r, 4), session.GetDecimal(r, 5)),
+                r.GetString(0), r.GetInt64(1), r.GetInt64(2), session.GetDecimal(r, 3), session.GetDecimal(r, 4), session.GetDecimal(r, 5))
+            { MoneyInFlight = session.GetDecimal(r, 6) },
             cancellationToken).ConfigureAwait(false);
         return new BankTotals(rows);
     }
@@ -148,7 +153,7 @@ public sealed class BankAccountsHandler : IProjectionHandler
     /// One event on top of the batch's state so far. An event applies only on top of the version before it; one at or
     /// below the account's version was applied before and changes nothing; one that skips a version fails the batch.
     /// </summary>
-    /// <returns>True when the event applied and is a deposit or a withdrawal (it needs a transaction row).</returns>
+    /// <returns>True when the event applied and moved money (it needs a transaction row).</returns>
     private static bool Apply(Dictionary<string, AccountRow> accounts, EventEnvelope envelope, AccountEvent @event, BatchTotals totals)
     {
         var version = envelope.SequenceNr;
@@ -181,6 +186,30 @@ public sealed class BankAccountsHandler : IProjectionHandler
                 var withdrawalTotals = totals.Get(account.Currency);
                 withdrawalTotals.TotalBalance -= withdrawn.Amount;
                 withdrawalTotals.TotalWithdrawn += withdrawn.Amount;
+                return true;
+
+            case TransferDebited debited:
+                if (!IsNext(account, envelope, @event)) return false;
+                account!.Move(version, debited.BalanceAfter, debited.At);
+                var debitTotals = totals.Get(account.Currency);
+                debitTotals.TotalBalance -= debited.Amount;
+                debitTotals.MoneyInFlight += debited.Amount;
+                return true;
+
+            case TransferCredited credited:
+                if (!IsNext(account, envelope, @event)) return false;
+                account!.Move(version, credited.BalanceAfter, credited.At);
+                var creditTotals = totals.Get(account.Currency);
+                creditTotals.TotalBalance += credited.Amount;
+                creditTotals.MoneyInFlight -= credited.Amount;
+                return true;
+
+            case TransferRefunded refunded:
+                if (!IsNext(account, envelope, @event)) return false;
+                account!.Move(version, refunded.BalanceAfter, refunded.At);
+                var refundTotals = totals.Get(account.Currency);
+                refundTotals.TotalBalance += refunded.Amount;
+                refundTotals.MoneyInFlight -= refunded.Amount;
                 return true;
 
             case AccountClosed closed:
@@ -228,7 +257,7 @@ public sealed class BankAccountsHandler : IProjectionHandler
             {
                 for (var c = 0; c < chunks; c++)
                 {
-                    for (var r = 0; r < _sql.HistoryChunk; r++) BindHistory(statement, r * 7, events[history[c * _sql.HistoryChunk + r]]);
+                    for (var r = 0; r < _sql.HistoryChunk; r++) BindHistory(statement, r * BankSql.HistoryColumns, events[history[c * _sql.HistoryChunk + r]]);
                     await statement.ExecuteAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -246,13 +275,16 @@ public sealed class BankAccountsHandler : IProjectionHandler
         }
     }
 
-    /// <summary>The transaction row of a deposit or withdrawal, as parameters first + 1 .. first + 7.</summary>
+    /// <summary>The transaction row of a deposit, withdrawal or transfer step, as parameters first + 1 .. first + 9.</summary>
     private static void BindHistory(ProjectionStatement statement, int first, EventEnvelope envelope)
     {
-        var (accountId, kind, amount, balanceAfter, at) = envelope.Event switch
+        var (accountId, kind, amount, balanceAfter, at, transferId, counterparty) = envelope.Event switch
         {
-            MoneyDeposited d => (d.AccountId, "deposit", d.Amount, d.BalanceAfter, d.At),
-            MoneyWithdrawn w => (w.AccountId, "withdrawal", w.Amount, w.BalanceAfter, w.At),
+            MoneyDeposited d => (d.AccountId, "deposit", d.Amount, d.BalanceAfter, d.At, (Guid?)null, (string?)null),
+            MoneyWithdrawn w => (w.AccountId, "withdrawal", w.Amount, w.BalanceAfter, w.At, null, null),
+            TransferDebited t => (t.AccountId, "transfer-out", t.Amount, t.BalanceAfter, t.At, t.TransferId, t.CounterpartyId),
+            TransferCredited t => (t.AccountId, "transfer-in", t.Amount, t.BalanceAfter, t.At, t.TransferId, t.CounterpartyId),
+            TransferRefunded t => (t.AccountId, "transfer-refund", t.Amount, t.BalanceAfter, t.At, t.TransferId, t.CounterpartyId),
             var other => throw new InvalidOperationException($"{other.GetType().Name} has no transaction row."),
         };
         statement.Bind(first + 1, accountId);
@@ -262,6 +294,46 @@ public sealed class BankAccountsHandler : IProjectionHandler
         statement.Bind(first + 5, balanceAfter);
         statement.Bind(first + 6, at);
         statement.Bind(first + 7, ProjectionSource.OrderingOf(envelope));
+        statement.BindOrNull(first + 8, transferId?.ToString("D"));
+        statement.BindOrNull(first + 9, counterparty);
+    }
+
+    /// <summary>The bank_transfer row of each transfer step of the batch that applied, in offset order.</summary>
+    private async Task WriteTransfersAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events, List<int> history,
+        Dictionary<string, AccountRow> accounts, CancellationToken cancellationToken)
+    {
+        ProjectionStatement? upsert = null;
+        try
+        {
+            foreach (var i in history)
+            {
+                var envelope = events[i];
+                var (transferId, from, to, accountId, amount, status, at) = envelope.Event switch
+                {
+                    TransferDebited t => (t.TransferId, t.AccountId, t.CounterpartyId, t.AccountId, t.Amount, "pending", t.At),
+                    TransferCredited t => (t.TransferId, t.CounterpartyId, t.AccountId, t.AccountId, t.Amount, "completed", t.At),
+                    TransferRefunded t => (t.TransferId, t.AccountId, t.CounterpartyId, t.AccountId, t.Amount, "failed", t.At),
+                    _ => (Guid.Empty, "", "", "", 0m, "", default(DateTimeOffset)),
+                };
+                if (transferId == Guid.Empty) continue;
+                upsert ??= session.Prepare(_sql.UpsertTransfer);
+                upsert.Bind(1, transferId.ToString("D"));
+                upsert.Bind(2, from);
+                upsert.Bind(3, to);
+                upsert.Bind(4, accounts[accountId].Currency);
+                upsert.Bind(5, amount);
+                upsert.Bind(6, status);
+                upsert.Bind(7, at);
+                if (status == "pending") upsert.BindNull(8);
+                else upsert.Bind(8, at);
+                upsert.Bind(9, ProjectionSource.OrderingOf(envelope));
+                await upsert.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (upsert is not null) await upsert.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>One write per account the batch changed: an INSERT for a new one, an UPDATE guarded by the version read.</summary>
@@ -359,7 +431,9 @@ public sealed class BankAccountsHandler : IProjectionHandler
         public decimal TotalBalance = stored.TotalBalance;
         public decimal TotalDeposited = stored.TotalDeposited;
         public decimal TotalWithdrawn = stored.TotalWithdrawn;
+        public decimal MoneyInFlight = stored.MoneyInFlight;
 
-        public CurrencyTotals ToTotals() => new(stored.Currency, AccountsOpen, AccountsClosed, TotalBalance, TotalDeposited, TotalWithdrawn);
+        public CurrencyTotals ToTotals() =>
+            new(stored.Currency, AccountsOpen, AccountsClosed, TotalBalance, TotalDeposited, TotalWithdrawn) { MoneyInFlight = MoneyInFlight };
     }
 }

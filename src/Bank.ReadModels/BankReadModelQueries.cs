@@ -72,6 +72,26 @@ public sealed class BankReadModelQueries
         }, cancellationToken);
     }
 
+    /// <summary>The transfers that moved money from or to the account, oldest first (by the offset of their debit).</summary>
+    public Task<Page<TransferSummary>> GetTransfersAsync(string accountId, int offset = 0, int limit = BankReadModel.DefaultPageSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        CheckPage(offset, limit);
+        var sql = $"""
+            SELECT {_sql.TransferColumns} FROM {_sql.Transfer} WHERE from_account_id = @account_id
+            UNION ALL
+            SELECT {_sql.TransferColumns} FROM {_sql.Transfer} WHERE to_account_id = @account_id
+            ORDER BY global_offset LIMIT @limit OFFSET @offset
+            """;
+        return _database.ReadAsync(async (session, ct) =>
+        {
+            var rows = await session.QueryAsync(sql, r => ReadTransfer(session, r), ct,
+                ("account_id", accountId), ("limit", (long)limit + 1), ("offset", (long)offset)).ConfigureAwait(false);
+            return ToPage(rows, offset, limit);
+        }, cancellationToken);
+    }
+
     /// <summary>The totals of every currency that has had an account, by currency (ordinal).</summary>
     public Task<BankTotals> GetTotalsAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync((session, ct) => BankAccountsHandler.ReadTotalsAsync(session, _sql, ct), cancellationToken);
@@ -130,8 +150,34 @@ public sealed class BankReadModelQueries
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)));
 
     private static AccountTransaction ReadTransaction(ProjectionSession session, DbDataReader r) => new(
-        r.GetString(0), r.GetInt64(1), r.GetString(2) == "deposit" ? TransactionKind.Deposit : TransactionKind.Withdrawal,
-        session.GetDecimal(r, 3), session.GetDecimal(r, 4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.GetInt64(6));
+        r.GetString(0), r.GetInt64(1), ParseKind(r.GetString(2)),
+        session.GetDecimal(r, 3), session.GetDecimal(r, 4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.GetInt64(6))
+    {
+        TransferId = r.IsDBNull(7) ? null : Guid.Parse(r.GetString(7)),
+        Counterparty = r.IsDBNull(8) ? null : r.GetString(8),
+    };
+
+    private static TransferSummary ReadTransfer(ProjectionSession session, DbDataReader r) => new(
+        Guid.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3), session.GetDecimal(r, 4),
+        r.GetString(5) switch
+        {
+            "pending" => TransferStatus.Pending,
+            "completed" => TransferStatus.Completed,
+            "failed" => TransferStatus.Failed,
+            var other => throw new InvalidOperationException($"Unknown transfer status '{other}' in bank_transfer."),
+        },
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)), r.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
+        r.GetInt64(8));
+
+    private static TransactionKind ParseKind(string text) => text switch
+    {
+        "deposit" => TransactionKind.Deposit,
+        "withdrawal" => TransactionKind.Withdrawal,
+        "transfer-out" => TransactionKind.TransferOut,
+        "transfer-in" => TransactionKind.TransferIn,
+        "transfer-refund" => TransactionKind.TransferRefund,
+        _ => throw new InvalidOperationException($"Unknown transaction kind '{text}' in account_transaction."),
+    };
 
     internal static string StatusText(AccountStatus status) => status switch
     {

@@ -17,9 +17,15 @@ public enum TransactionKind
 {
     Deposit,
     Withdrawal,
+    /// <summary>The account gave money to a transfer.</summary>
+    TransferOut,
+    /// <summary>The account received money by a transfer.</summary>
+    TransferIn,
+    /// <summary>The account got back what it gave to a transfer whose target refused it.</summary>
+    TransferRefund,
 }
 
-/// <summary>One row of <c>account_transaction</c>: a deposit or withdrawal.</summary>
+/// <summary>One row of <c>account_transaction</c>: a deposit, a withdrawal or a transfer's step on this account.</summary>
 /// <param name="Offset">The event's global journal offset.</param>
 public sealed record AccountTransaction(
     string AccountId,
@@ -28,6 +34,27 @@ public sealed record AccountTransaction(
     decimal Amount,
     decimal BalanceAfter,
     DateTimeOffset OccurredAt,
+    long Offset)
+{
+    /// <summary>The transfer of a transfer step; null for a deposit or withdrawal.</summary>
+    public Guid? TransferId { get; init; }
+
+    /// <summary>The account on the other side of a transfer step.</summary>
+    public string? Counterparty { get; init; }
+}
+
+/// <summary>One row of <c>bank_transfer</c>: a transfer that moved money (its source was debited).</summary>
+/// <param name="Status">pending until the target was credited (completed) or the source refunded (failed).</param>
+/// <param name="Offset">The global journal offset of the event that started the row (the debit).</param>
+public sealed record TransferSummary(
+    Guid TransferId,
+    string FromAccountId,
+    string ToAccountId,
+    string Currency,
+    decimal Amount,
+    TransferStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
     long Offset);
 
 /// <summary>One row of <c>bank_totals</c>: the accounts of one currency and their money. Amounts are in that currency.</summary>
@@ -36,6 +63,9 @@ public sealed record CurrencyTotals(
     string Currency, long AccountsOpen, long AccountsClosed, decimal TotalBalance, decimal TotalDeposited, decimal TotalWithdrawn)
 {
     public static CurrencyTotals Zero(string currency) => new(currency, 0, 0, 0m, 0m, 0m);
+
+    /// <summary>Given by transfers' sources and not yet credited to their targets or refunded: with <see cref="TotalBalance"/>, all the money.</summary>
+    public decimal MoneyInFlight { get; init; }
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Bank.Actors.Accounts;
 using Bank.Actors.ReadSide;
+using Bank.Actors.Transfers;
 using Bank.Domain;
 
 namespace Bank.Actors.Tests;
@@ -24,6 +25,14 @@ internal static class BankSamples
     /// <summary>An open account whose idempotency window (capacity 5) remembers its three commands.</summary>
     public static AccountState State { get; } = AccountDecider.Fold(AccountState.Initial("acc-1", idempotencyWindow: 5), [Opened, Deposited, Withdrawn]);
 
+    public static readonly Guid TransferId = Guid.Parse("5d7e9b1a-3c2f-4e8d-a1b0-9f8e7d6c5b4a");
+
+    /// <summary>A transfer that was debited, refused by its target, and is being refunded.</summary>
+    public static TransferState Transfer { get; } = TransferDecider.Fold(TransferState.Initial(TransferId), [
+        new TransferRequested(TransferId, "acc-1", "acc-2", "EUR", 12345678901234.50m, At),
+        new TransferSourceDebited(TransferId, At.AddSeconds(1)),
+        new TransferCreditRefused(TransferId, RejectionCode.AccountClosed, "Account 'acc-2' is closed.", At.AddSeconds(2))]);
+
     public static IReadOnlyDictionary<Type, object> ByType { get; } = new Dictionary<Type, object>
     {
         [typeof(AccountOpened)] = Opened,
@@ -46,5 +55,22 @@ internal static class BankSamples
             At, "TimeoutException: the database did not answer", At.AddSeconds(3), 2, 1200, 3,
             new RebuildStatus(At, 5000, 1200, 1200, 960.5, CompletedAt: null)),
         [typeof(ProjectionReply.Failed)] = new ProjectionReply.Failed("bank-accounts", NotFound: false, "NpgsqlException: the database did not answer"),
+        [typeof(TransferDebited)] = new TransferDebited("acc-1", TransferId, "acc-2", 0.10m, 100.40m, OpeningId, At),
+        [typeof(TransferCredited)] = new TransferCredited("acc-2", TransferId, "acc-1", 0.10m, 0.10m, DepositId, At),
+        [typeof(TransferRefunded)] = new TransferRefunded("acc-1", TransferId, "acc-2", 0.10m, 100.50m, WithdrawalId, At),
+        [typeof(DebitForTransfer)] = new DebitForTransfer("acc-1", TransferId, "acc-2", "EUR", 0.10m, OpeningId, At),
+        [typeof(CreditForTransfer)] = new CreditForTransfer("acc-2", TransferId, "acc-1", "EUR", 0.10m, DepositId, At),
+        [typeof(RefundTransfer)] = new RefundTransfer("acc-1", TransferId, "acc-2", 0.10m, WithdrawalId, At),
+        [typeof(TransferRequested)] = new TransferRequested(TransferId, "acc-1", "acc-2", "EUR", 12345678901234.50m, At),
+        [typeof(TransferSourceDebited)] = new TransferSourceDebited(TransferId, At),
+        [typeof(TransferCreditRefused)] = new TransferCreditRefused(TransferId, RejectionCode.CurrencyMismatch, "Account 'acc-2' holds USD, not EUR.", At),
+        [typeof(TransferCompleted)] = new TransferCompleted(TransferId, At),
+        [typeof(TransferFailed)] = new TransferFailed(TransferId, RejectionCode.InsufficientFunds, "Not enough.", At),
+        [typeof(TransferState)] = Transfer,
+        [typeof(RequestTransfer)] = new RequestTransfer(TransferId, "acc-1", "acc-2", 0.10m, At),
+        [typeof(GetTransfer)] = new GetTransfer(TransferId),
+        [typeof(TransferReply.Accepted)] = new TransferReply.Accepted(Transfer, WasDuplicate: true),
+        [typeof(TransferReply.Rejected)] = new TransferReply.Rejected(new Rejection(RejectionCode.NotFound, "fromAccountId", "Account 'x' does not exist.")),
+        [typeof(TransferReply.Unavailable)] = new TransferReply.Unavailable("Account 'acc-1' did not answer: AskTimeoutException."),
     };
 }

@@ -83,13 +83,45 @@ public sealed class BankSerializerSpecs(ITestOutputHelper output) : Akka.TestKit
          "openedAt":"2026-11-22T13:00:00+01:00","lastActivityAt":"2026-11-22T13:02:00+01:00","windowCapacity":5,"recentCommands":[
            {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","fingerprint":"open:EUR:0:Ada Lovelace","version":1,"balance":0,"status":"open"},
            {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","fingerprint":"deposit:12345678901234567.89","version":2,"balance":12345678901234567.89,"status":"open"},
-           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a03","fingerprint":"withdraw:12345678901234467.39","version":3,"balance":100.50,"status":"open"}]}
+           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a03","fingerprint":"withdraw:12345678901234467.39","version":3,"balance":100.50,"status":"open"}],"transfers":[]}
         """)]
     public void Events_and_snapshots_stored_by_this_version_keep_loading(string manifest, string storedJson)
     {
         var type = BankManifests.ByType.Single(pair => pair.Value == manifest).Key;
 
         Assert.Equal(BankSamples.ByType[type], Serializer.FromBinary(Utf8(storedJson), manifest));
+    }
+
+    [Fact]
+    public void A_v2_snapshot_from_before_transfers_loads_with_an_empty_transfer_ledger()
+    {
+        var v2 = """
+        {"accountId":"acc-1","owner":"Ada Lovelace","currency":"EUR","balance":100.50,"status":"open","version":3,
+         "openedAt":"2026-11-22T13:00:00+01:00","lastActivityAt":"2026-11-22T13:02:00+01:00","windowCapacity":5,"recentCommands":[
+           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","fingerprint":"open:EUR:0:Ada Lovelace","version":1,"balance":0,"status":"open"},
+           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","fingerprint":"deposit:12345678901234567.89","version":2,"balance":12345678901234567.89,"status":"open"},
+           {"commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a03","fingerprint":"withdraw:12345678901234467.39","version":3,"balance":100.50,"status":"open"}]}
+        """;
+
+        var state = Assert.IsType<AccountState>(Serializer.FromBinary(Utf8(v2), BankUpcasters.AccountStateV2));
+
+        Assert.Equal(BankSamples.State, state);
+        Assert.Equal(0, state.Transfers.Count);
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_the_transfer_ledger_so_a_late_retry_of_a_step_is_still_recognised()
+    {
+        var transfer = Guid.NewGuid();
+        var debit = new DebitForTransfer("acc-1", transfer, "acc-2", "EUR", 0.50m, TransferRules.StepCommandId(transfer, TransferStep.Debited), BankSamples.At);
+        var debited = ((Decision.Accepted)AccountDecider.Decide(BankSamples.State, debit)).Events;
+        var state = AccountDecider.Fold(BankSamples.State, debited) with { ProcessedCommands = IdempotencyWindow.Empty(5) };
+
+        var restored = (AccountState)Serializer.FromBinary(Serializer.ToBinary(state), BankManifests.AccountState);
+
+        Assert.Equal(state, restored);
+        Assert.Contains("\"steps\":\"debited\"", Encoding.UTF8.GetString(Serializer.ToBinary(state)));
+        Assert.IsType<Decision.Duplicate>(AccountDecider.Decide(restored, debit));
     }
 
     [Fact]

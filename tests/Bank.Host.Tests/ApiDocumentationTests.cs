@@ -23,6 +23,8 @@ public sealed class ApiDocumentationTests(DatabaseFixture fixture) : HostScenari
         { "/health/live", "get", ["200"] },
         { "/health/ready", "get", ["200", "503"] },
         { "/cluster", "get", ["200", "401", "403", "503"] },
+        { "/transfers", "post", ["202", "400", "401", "403", "404", "409", "413", "415", "429", "503"] },
+        { "/transfers/{id}", "get", ["200", "400", "401", "403", "404", "503"] },
     };
 
     [Theory]
@@ -139,8 +141,8 @@ public sealed class ApiDocumentationTests(DatabaseFixture fixture) : HostScenari
         var description = document.GetProperty("info").GetProperty("description").GetString();
         Assert.Contains(BankHttp.ProblemTypePrefix, description);
         Assert.Equal(
-            ["account-closed", "already-exists", "balance-not-zero", "forbidden", "headers-too-large", "idempotency-conflict", "insufficient-funds", "internal",
-             "journal-unavailable", "not-found", "not-ready", "payload-too-large", "projection-not-found", "read-model-behind", "too-many-requests", "unauthorized",
+            ["account-closed", "already-exists", "balance-not-zero", "currency-mismatch", "forbidden", "headers-too-large", "idempotency-conflict", "insufficient-funds", "internal",
+             "journal-unavailable", "not-found", "not-ready", "payload-too-large", "projection-not-found", "read-model-behind", "too-many-requests", "transfer-not-found", "unauthorized",
              "unsupported-media-type", "validation"],
             Bank.Host.Http.ProblemTypes.All.Select(t => t.Code).Order(StringComparer.Ordinal));
         Assert.All(Bank.Host.Http.ProblemTypes.All, t => Assert.Equal(BankHttp.ProblemTypePrefix + t.Code, t.Uri));

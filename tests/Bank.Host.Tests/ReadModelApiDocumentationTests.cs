@@ -17,6 +17,7 @@ public sealed class ReadModelApiDocumentationTests(DatabaseFixture fixture) : Ho
     {
         { "/accounts", "get", ["200", "400", "401", "403", "503"] },
         { "/accounts/{id}/transactions", "get", ["200", "400", "401", "403", "404", "503"] },
+        { "/accounts/{id}/transfers", "get", ["200", "400", "401", "403", "404", "503"] },
         { "/stats", "get", ["200", "400", "401", "403", "503"] },
         { "/projections", "get", ["200", "401", "403", "503"] },
         { "/projections/{name}", "get", ["200", "401", "403", "404", "503"] },
@@ -46,6 +47,7 @@ public sealed class ReadModelApiDocumentationTests(DatabaseFixture fixture) : Ho
     [Theory]
     [InlineData("/accounts")]
     [InlineData("/accounts/{id}/transactions")]
+    [InlineData("/accounts/{id}/transfers")]
     [InlineData("/stats")]
     public async Task The_read_model_queries_document_minOffset(string path)
     {
@@ -65,6 +67,7 @@ public sealed class ReadModelApiDocumentationTests(DatabaseFixture fixture) : Ho
         Assert.Equal("#/components/schemas/AccountListResponse", OkSchema(paths, "/accounts", "get"));
         Assert.Equal("#/components/schemas/TransactionListResponse", OkSchema(paths, "/accounts/{id}/transactions", "get"));
         Assert.Equal("#/components/schemas/BankStatsResponse", OkSchema(paths, "/stats", "get"));
+        Assert.Equal("#/components/schemas/AccountTransferListResponse", OkSchema(paths, "/accounts/{id}/transfers", "get"));
         Assert.Equal("#/components/schemas/ProjectionListResponse", OkSchema(paths, "/projections", "get"));
         Assert.Equal("#/components/schemas/ProjectionStatusResponse", OkSchema(paths, "/projections/{name}/rebuild", "post", "202"));
 
@@ -74,9 +77,9 @@ public sealed class ReadModelApiDocumentationTests(DatabaseFixture fixture) : Ho
         Assert.Equal("array", stats.GetProperty("currencies").GetProperty("type").GetString());
         Assert.Equal("#/components/schemas/CurrencyStatsResponse", stats.GetProperty("currencies").GetProperty("items").GetProperty("$ref").GetString());
         var perCurrency = schemas.GetProperty("CurrencyStatsResponse");
-        Assert.Equal(["accountsClosed", "accountsOpen", "currency", "totalBalance", "totalDeposited", "totalWithdrawn"],
+        Assert.Equal(["accountsClosed", "accountsOpen", "currency", "moneyInFlight", "totalBalance", "totalDeposited", "totalWithdrawn"],
             perCurrency.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
-        foreach (var money in new[] { "totalBalance", "totalDeposited", "totalWithdrawn" })
+        foreach (var money in new[] { "totalBalance", "totalDeposited", "totalWithdrawn", "moneyInFlight" })
             Assert.Equal("decimal", perCurrency.GetProperty("properties").GetProperty(money).GetProperty("format").GetString());
         Assert.Equal("decimal", schemas.GetProperty("TransactionResponse").GetProperty("properties").GetProperty("balanceAfter").GetProperty("format").GetString());
         var states = schemas.GetProperty("ProjectionState").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray();

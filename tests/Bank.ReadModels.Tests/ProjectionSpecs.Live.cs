@@ -82,6 +82,20 @@ public abstract partial class ProjectionSpecs
     }
 
     [Fact]
+    public async Task Status_is_caught_up_when_the_journal_ends_with_rows_of_other_tags_or_none()
+    {
+        var (last, _) = await WriteSomeAsync(accounts: 2, depositsEach: 1);
+        var foreign = await Writer.WriteRawAsync("other-writer", ["a transfer's event", "a remembered entity"], tagged: false);
+        await Side.Projection.StartAsync();
+        await Side.CaughtUpToAsync(last);
+
+        var status = await Side.Projection.GetStatusAsync();
+
+        Assert.True(foreign > last);
+        Assert.Equal((last, last, 0L), (status.Offset, status.HighestOffset, status.EventsBehind));
+    }
+
+    [Fact]
     public async Task Batches_fill_up_when_behind_and_a_single_event_goes_alone_when_idle()
     {
         var last = await Writer.OpenAsync("b-1");

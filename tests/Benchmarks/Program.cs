@@ -4,8 +4,9 @@ using Actors.Benchmarks.Http;
 using Actors.Benchmarks.Persistence;
 using Actors.Benchmarks.Projection;
 using Actors.Benchmarks.Shared;
+using Actors.Benchmarks.Transfers;
 
-// Usage: Actors.Benchmarks <core|persistence|http|projection|cluster|all> [benchmark] [--option value ...]
+// Usage: Actors.Benchmarks <core|persistence|http|projection|cluster|transfers|all> [benchmark] [--option value ...]
 // One suite per folder; a second word runs one benchmark of the suite. To add a suite: a folder, an XxxSuite.Create()
 // returning a BenchmarkSuite, and a line here.
 BenchmarkSuite[] suites =
@@ -15,6 +16,7 @@ BenchmarkSuite[] suites =
     HttpSuite.Create(),
     ProjectionSuite.Create(),
     ClusterSuite.Create(),
+    TransferSuite.Create(),
 ];
 
 Arguments arguments;

@@ -1,5 +1,6 @@
 using Bank.Actors.Accounts;
 using Bank.Actors.ReadSide;
+using Bank.Actors.Transfers;
 using Bank.Domain;
 
 namespace Bank.Actors.Serialization;
@@ -15,9 +16,13 @@ public static class BankManifests
     public const string MoneyDeposited = "bank.money-deposited.v1";
     public const string MoneyWithdrawn = "bank.money-withdrawn.v1";
     public const string AccountClosed = "bank.account-closed.v1";
+    public const string TransferDebited = "bank.transfer-debited.v1";
+    public const string TransferCredited = "bank.transfer-credited.v1";
+    public const string TransferRefunded = "bank.transfer-refunded.v1";
     /// <summary>
     /// v1 was the earlier runtime's shape of the state; its databases are refused at start-up, never read. v3: the owner
-    /// is a subject, as in <see cref="AccountOpened"/>; v2 is upcast (<see cref="BankUpcasters.AccountStateV2"/>).
+    /// is a subject, as in <see cref="AccountOpened"/>, and the state carries its transfer ledger; v2 is upcast
+    /// (<see cref="BankUpcasters.AccountStateV2"/>: a legacy owner and an empty ledger).
     /// </summary>
     public const string AccountState = "bank.account-state.v3";
 
@@ -26,6 +31,21 @@ public static class BankManifests
     public const string Withdraw = "bank.withdraw.v1";
     public const string CloseAccount = "bank.close-account.v1";
     public const string GetAccount = "bank.get-account.v1";
+    public const string DebitForTransfer = "bank.debit-for-transfer.v1";
+    public const string CreditForTransfer = "bank.credit-for-transfer.v1";
+    public const string RefundTransfer = "bank.refund-transfer.v1";
+
+    public const string TransferRequested = "bank.transfer-requested.v1";
+    public const string TransferSourceDebited = "bank.transfer-source-debited.v1";
+    public const string TransferCreditRefused = "bank.transfer-credit-refused.v1";
+    public const string TransferCompleted = "bank.transfer-completed.v1";
+    public const string TransferFailed = "bank.transfer-failed.v1";
+    public const string TransferState = "bank.transfer-state.v1";
+    public const string RequestTransfer = "bank.request-transfer.v1";
+    public const string GetTransfer = "bank.get-transfer.v1";
+    public const string TransferAccepted = "bank.transfer-reply-accepted.v1";
+    public const string TransferRejected = "bank.transfer-reply-rejected.v1";
+    public const string TransferUnavailable = "bank.transfer-reply-unavailable.v1";
 
     public const string Accepted = "bank.reply-accepted.v1";
     public const string Rejected = "bank.reply-rejected.v1";
@@ -58,10 +78,28 @@ public static class BankManifests
         [typeof(ReadSide.RebuildProjection)] = RebuildProjection,
         [typeof(ProjectionReply.Status)] = ProjectionStatus,
         [typeof(ProjectionReply.Failed)] = ProjectionFailed,
+        [typeof(Domain.TransferDebited)] = TransferDebited,
+        [typeof(Domain.TransferCredited)] = TransferCredited,
+        [typeof(Domain.TransferRefunded)] = TransferRefunded,
+        [typeof(Domain.DebitForTransfer)] = DebitForTransfer,
+        [typeof(Domain.CreditForTransfer)] = CreditForTransfer,
+        [typeof(Domain.RefundTransfer)] = RefundTransfer,
+        [typeof(Domain.TransferRequested)] = TransferRequested,
+        [typeof(Domain.TransferSourceDebited)] = TransferSourceDebited,
+        [typeof(Domain.TransferCreditRefused)] = TransferCreditRefused,
+        [typeof(Domain.TransferCompleted)] = TransferCompleted,
+        [typeof(Domain.TransferFailed)] = TransferFailed,
+        [typeof(Domain.TransferState)] = TransferState,
+        [typeof(Domain.RequestTransfer)] = RequestTransfer,
+        [typeof(Transfers.GetTransfer)] = GetTransfer,
+        [typeof(TransferReply.Accepted)] = TransferAccepted,
+        [typeof(TransferReply.Rejected)] = TransferRejected,
+        [typeof(TransferReply.Unavailable)] = TransferUnavailable,
     };
 
     /// <summary>The types whose subtypes go through <see cref="BankSerializer"/> (Akka binds by the most specific base).</summary>
     public static IReadOnlyList<Type> BoundTypes { get; } =
         [typeof(AccountEvent), typeof(AccountCommand), typeof(Domain.AccountState), typeof(Accounts.GetAccount), typeof(AccountReply),
-         typeof(ProjectionRequest), typeof(ProjectionReply)];
+         typeof(ProjectionRequest), typeof(ProjectionReply),
+         typeof(TransferEvent), typeof(Domain.TransferState), typeof(Domain.RequestTransfer), typeof(Transfers.GetTransfer), typeof(TransferReply)];
 }

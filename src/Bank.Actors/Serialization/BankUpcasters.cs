@@ -19,7 +19,10 @@ public static class BankUpcasters
     /// </summary>
     public const string AccountOpenedV1 = "bank.account-opened.v1";
 
-    /// <summary>The snapshot of an account whose owner was a free-text name: the same rule as <see cref="AccountOpenedV1"/>.</summary>
+    /// <summary>
+    /// The snapshot of an account from before authentication and transfers: its owner was a free-text name (the same rule
+    /// as <see cref="AccountOpenedV1"/>) and it had taken part in no transfer (an empty ledger).
+    /// </summary>
     public const string AccountStateV2 = "bank.account-state.v2";
 
     /// <summary>What a free-text owner of an account opened before authentication reads as.</summary>
@@ -34,7 +37,11 @@ public static class BankUpcasters
                 return opened;
             }),
             [AccountOpenedV1] = (BankManifests.AccountOpened, LegacyOwner),
-            [AccountStateV2] = (BankManifests.AccountState, LegacyOwner),
+            [AccountStateV2] = (BankManifests.AccountState, state =>
+            {
+                state["transfers"] ??= new JsonArray();
+                return LegacyOwner(state);
+            }),
         };
 
     private static JsonObject LegacyOwner(JsonObject stored)

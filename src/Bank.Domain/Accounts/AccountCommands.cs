@@ -43,3 +43,48 @@ public sealed record Withdraw(string AccountId, decimal Amount, Guid CommandId, 
 
 public sealed record CloseAccount(string AccountId, Guid CommandId, DateTimeOffset Now)
     : AccountCommand(AccountId, CommandId, Now);
+
+/// <summary>
+/// The base of the three steps a transfer asks of an account. <see cref="TransferId"/> makes a step take effect at most
+/// once, however late it is retried: the account records the transfer ids it applied each step for (<see cref="TransferLedger"/>).
+/// </summary>
+public abstract record TransferStepCommand : AccountCommand
+{
+    private protected TransferStepCommand(string accountId, Guid transferId, string counterpartyId, decimal amount, Guid commandId, DateTimeOffset now)
+        : base(accountId, commandId, now)
+    {
+        TransferId = transferId;
+        CounterpartyId = counterpartyId;
+        Amount = amount;
+    }
+
+    public Guid TransferId { get; init; }
+
+    /// <summary>The account on the other side of the transfer.</summary>
+    public string CounterpartyId { get; init; }
+
+    public decimal Amount { get; init; }
+
+    public abstract TransferStep Step { get; }
+}
+
+/// <summary>Takes a transfer's amount from its source; refused for insufficient funds, another currency, a closed or unknown account.</summary>
+public sealed record DebitForTransfer(string AccountId, Guid TransferId, string CounterpartyId, string Currency, decimal Amount, Guid CommandId, DateTimeOffset Now)
+    : TransferStepCommand(AccountId, TransferId, CounterpartyId, Amount, CommandId, Now)
+{
+    public override TransferStep Step => TransferStep.Debited;
+}
+
+/// <summary>Gives a transfer's amount to its target; refused for another currency, a closed or unknown account.</summary>
+public sealed record CreditForTransfer(string AccountId, Guid TransferId, string CounterpartyId, string Currency, decimal Amount, Guid CommandId, DateTimeOffset Now)
+    : TransferStepCommand(AccountId, TransferId, CounterpartyId, Amount, CommandId, Now)
+{
+    public override TransferStep Step => TransferStep.Credited;
+}
+
+/// <summary>Gives a debited transfer's amount back to its source after the target refused it; refused only when this account never debited the transfer.</summary>
+public sealed record RefundTransfer(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, Guid CommandId, DateTimeOffset Now)
+    : TransferStepCommand(AccountId, TransferId, CounterpartyId, Amount, CommandId, Now)
+{
+    public override TransferStep Step => TransferStep.Refunded;
+}

@@ -18,12 +18,15 @@ public static partial class AccountDecider
         if (!string.Equals(command.AccountId, state.AccountId, StringComparison.Ordinal))
             throw new ArgumentException($"A command for account '{command.AccountId}' was given the state of account '{state.AccountId}'.", nameof(command));
 
-        var decision = CheckAccess(state, command) ?? CheckIdempotency(state, command) ?? command switch
+        var decision = CheckAccess(state, command) ?? CheckTransferLedger(state, command) ?? CheckIdempotency(state, command) ?? command switch
         {
             OpenAccount open => DecideOpen(state, open),
             Deposit deposit => DecideDeposit(state, deposit),
             Withdraw withdraw => DecideWithdraw(state, withdraw),
             CloseAccount close => DecideClose(state, close),
+            DebitForTransfer debit => DecideDebit(state, debit),
+            CreditForTransfer credit => DecideCredit(state, credit),
+            RefundTransfer refund => DecideRefund(state, refund),
             _ => throw new ArgumentOutOfRangeException(nameof(command), $"Unknown command type {command.GetType().Name}."),
         };
         return Audited(decision, command.IssuedBy);
@@ -68,6 +71,15 @@ public static partial class AccountDecider
             : Reject(RejectionCode.IdempotencyConflict, AccountRules.IdempotencyKeyField,
                 $"The idempotency key {command.CommandId} was already used for a different request on account '{state.AccountId}'.");
     }
+
+    /// <summary>
+    /// A transfer's step this account already applied is done, whenever it is retried (the ledger forgets nothing,
+    /// unlike the idempotency window): answered as a duplicate with the account as it is now.
+    /// </summary>
+    private static Decision.Duplicate? CheckTransferLedger(AccountState state, AccountCommand command) =>
+        command is TransferStepCommand step && state.Transfers.Has(step.TransferId, step.Step)
+            ? new Decision.Duplicate(new ProcessedCommand(command.CommandId, CommandFingerprint.Of(command), state.Version, state.Balance, state.Status))
+            : null;
 
     private static Decision DecideOpen(AccountState state, OpenAccount command)
     {
@@ -121,6 +133,53 @@ public static partial class AccountDecider
 
         return Accept(new AccountClosed(state.AccountId, state.Balance, command.CommandId, command.Now));
     }
+
+    private static Decision DecideDebit(AccountState state, DebitForTransfer command)
+    {
+        var refused = RequireOpen(state) ?? AccountRules.ValidateAmount(command.Amount) ?? RequireCurrency(state, command.Currency);
+        if (refused is not null)
+            return new Decision.Rejected(refused);
+
+        if (command.Amount > state.Balance)
+            return Reject(RejectionCode.InsufficientFunds, AccountRules.AmountField,
+                $"A transfer of {DecimalText.Money(command.Amount)} exceeds the available balance of {DecimalText.Money(state.Balance)} of account '{state.AccountId}'.");
+
+        return Accept(new TransferDebited(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, state.Balance - command.Amount,
+            command.CommandId, command.Now));
+    }
+
+    private static Decision DecideCredit(AccountState state, CreditForTransfer command)
+    {
+        var refused = RequireOpen(state) ?? AccountRules.ValidateAmount(command.Amount) ?? RequireCurrency(state, command.Currency);
+        if (refused is not null)
+            return new Decision.Rejected(refused);
+
+        return Accept(new TransferCredited(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, state.Balance + command.Amount,
+            command.CommandId, command.Now));
+    }
+
+    /// <summary>
+    /// Money goes back only to where it came from: a refund needs this account's debit of the same transfer and amount.
+    /// The account's status does not matter (a source closed after the debit still gets its money back).
+    /// </summary>
+    private static Decision DecideRefund(AccountState state, RefundTransfer command)
+    {
+        if (!state.Transfers.Has(command.TransferId, TransferStep.Debited))
+            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
+                $"Account '{state.AccountId}' never gave anything to transfer {command.TransferId}, so there is nothing to refund.");
+        var invalid = AccountRules.ValidateAmount(command.Amount);
+        if (invalid is not null)
+            return new Decision.Rejected(invalid);
+
+        return Accept(new TransferRefunded(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, state.Balance + command.Amount,
+            command.CommandId, command.Now));
+    }
+
+    private static Rejection? RequireCurrency(AccountState state, string currency) =>
+        string.Equals(state.Currency, currency, StringComparison.Ordinal)
+            ? null
+            : new Rejection(RejectionCode.CurrencyMismatch, AccountRules.CurrencyField,
+                $"Account '{state.AccountId}' holds {state.Currency}, not {currency}.");
 
     private static Rejection? RequireOpen(AccountState state) => state.Status switch
     {

@@ -20,6 +20,9 @@ public static partial class AccountDecider
             MoneyDeposited e => ApplyDeposited(state, e),
             MoneyWithdrawn e => ApplyWithdrawn(state, e),
             AccountClosed e => ApplyClosed(state, e),
+            TransferDebited e => ApplyTransferDebited(state, e),
+            TransferCredited e => ApplyTransferCredited(state, e),
+            TransferRefunded e => ApplyTransferRefunded(state, e),
             _ => throw new ArgumentOutOfRangeException(nameof(@event), $"Unknown event type {@event.GetType().Name}."),
         };
 
@@ -98,6 +101,55 @@ public static partial class AccountDecider
             throw Impossible(state, e, $"an account closes only at a zero balance, not at {state.Balance}");
 
         return (state with { Status = AccountStatus.Closed }, CommandFingerprint.Close());
+    }
+
+    private static (AccountState Next, string Fingerprint) ApplyTransferDebited(AccountState state, TransferDebited e)
+    {
+        RequireOpen(state, e);
+        RequireNewStep(state, e, e.TransferId, TransferStep.Debited | TransferStep.Credited);
+        var balance = Moved(state, e, e.Amount, -1, e.BalanceAfter);
+        if (balance < 0m)
+            throw Impossible(state, e, $"the balance would become negative ({balance})");
+        return (state with { Balance = balance, Transfers = state.Transfers.With(e.TransferId, TransferStep.Debited) },
+            CommandFingerprint.Transfer(TransferStep.Debited, e.TransferId, e.Amount));
+    }
+
+    private static (AccountState Next, string Fingerprint) ApplyTransferCredited(AccountState state, TransferCredited e)
+    {
+        RequireOpen(state, e);
+        RequireNewStep(state, e, e.TransferId, TransferStep.Debited | TransferStep.Credited);
+        var balance = Moved(state, e, e.Amount, +1, e.BalanceAfter);
+        return (state with { Balance = balance, Transfers = state.Transfers.With(e.TransferId, TransferStep.Credited) },
+            CommandFingerprint.Transfer(TransferStep.Credited, e.TransferId, e.Amount));
+    }
+
+    // No status check: a source closed after the debit still gets its money back (see DecideRefund).
+    private static (AccountState Next, string Fingerprint) ApplyTransferRefunded(AccountState state, TransferRefunded e)
+    {
+        if (state.Status == AccountStatus.NotOpened)
+            throw Impossible(state, e, "the account was never opened");
+        if (!state.Transfers.Has(e.TransferId, TransferStep.Debited))
+            throw Impossible(state, e, "the account never gave anything to this transfer");
+        RequireNewStep(state, e, e.TransferId, TransferStep.Refunded);
+        var balance = Moved(state, e, e.Amount, +1, e.BalanceAfter);
+        return (state with { Balance = balance, Transfers = state.Transfers.With(e.TransferId, TransferStep.Refunded) },
+            CommandFingerprint.Transfer(TransferStep.Refunded, e.TransferId, e.Amount));
+    }
+
+    private static void RequireNewStep(AccountState state, AccountEvent e, Guid transferId, TransferStep excluded)
+    {
+        if ((state.Transfers.StepsOf(transferId) & excluded) != TransferStep.None)
+            throw Impossible(state, e, $"the account already did {state.Transfers.StepsOf(transferId)} for transfer {transferId}");
+    }
+
+    /// <summary>The balance after a positive <paramref name="amount"/> moved in (<paramref name="sign"/> +1) or out (-1), checked against the event's own balance after.</summary>
+    private static decimal Moved(AccountState state, AccountEvent e, decimal amount, int sign, decimal balanceAfter)
+    {
+        if (amount <= 0m)
+            throw Impossible(state, e, $"its amount {amount} is not positive");
+        if (balanceAfter != state.Balance + sign * amount)
+            throw Impossible(state, e, $"balance {state.Balance} {(sign > 0 ? '+' : '-')} {amount} is not its balance after {balanceAfter}");
+        return balanceAfter;
     }
 
     private static void RequireOpen(AccountState state, AccountEvent e)

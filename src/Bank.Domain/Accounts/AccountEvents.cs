@@ -39,3 +39,18 @@ public sealed record MoneyWithdrawn(string AccountId, decimal Amount, decimal Ba
 /// <summary>The last event of an account. Accounts close only at a zero balance, so <paramref name="FinalBalance"/> is 0.</summary>
 public sealed record AccountClosed(string AccountId, decimal FinalBalance, Guid CommandId, DateTimeOffset At)
     : AccountEvent(AccountId, CommandId, At);
+
+/// <summary>The account gave <paramref name="Amount"/> to transfer <paramref name="TransferId"/>, towards <paramref name="CounterpartyId"/>.</summary>
+public sealed record TransferDebited(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);
+
+/// <summary>The account received <paramref name="Amount"/> by transfer <paramref name="TransferId"/>, from <paramref name="CounterpartyId"/>.</summary>
+public sealed record TransferCredited(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);
+
+/// <summary>
+/// The account got back the <paramref name="Amount"/> it gave to transfer <paramref name="TransferId"/>, whose target
+/// <paramref name="CounterpartyId"/> refused it. Applies to a closed account too: the money must go back where it came from.
+/// </summary>
+public sealed record TransferRefunded(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Bank.Domain;
 
 public enum AccountStatus
@@ -24,6 +26,19 @@ public sealed record AccountState(
     DateTimeOffset? LastActivityAt,
     IdempotencyWindow ProcessedCommands)
 {
+    /// <summary>The transfers this account debited, credited or refunded: never forgotten, unlike <see cref="ProcessedCommands"/>.</summary>
+    [JsonIgnore]
+    public TransferLedger Transfers { get; init; } = TransferLedger.Empty;
+
+    // The ledger in the state's plain JSON, absent when empty: a state that never took part in a transfer keeps the JSON
+    // shape it had before transfers existed, and that shape still loads (with an empty ledger).
+    [JsonInclude, JsonPropertyName("Transfers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private IReadOnlyList<TransferLedgerEntry>? TransfersJson
+    {
+        get => Transfers.Count == 0 ? null : Transfers.Entries.Select(e => new TransferLedgerEntry(e.Key, e.Value)).ToList();
+        init => Transfers = value is null ? TransferLedger.Empty : TransferLedger.Of(value.Select(e => KeyValuePair.Create(e.TransferId, e.Steps)));
+    }
+
     /// <summary>
     /// The state of an account before any event. The account id is not validated here (Decide refuses an
     /// OpenAccount with an invalid id), so an actor can be started for any id it is asked about.

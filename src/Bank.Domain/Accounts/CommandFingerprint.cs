@@ -14,6 +14,7 @@ public static class CommandFingerprint
         Deposit c => Deposit(c.Amount),
         Withdraw c => Withdraw(c.Amount),
         CloseAccount => Close(),
+        TransferStepCommand c => Transfer(c.Step, c.TransferId, c.Amount),
         null => throw new ArgumentNullException(nameof(command)),
         _ => throw new ArgumentOutOfRangeException(nameof(command), $"Unknown command type {command.GetType().Name}."),
     };
@@ -27,4 +28,8 @@ public static class CommandFingerprint
     internal static string Withdraw(decimal amount) => $"withdraw:{DecimalText.Normalized(amount)}";
 
     internal static string Close() => "close";
+
+    /// <summary>"transfer-debited:{id}:{amount}" and the like: the transfer's id and amount, which its events carry too.</summary>
+    internal static string Transfer(TransferStep step, Guid transferId, decimal amount) =>
+        $"transfer-{step.ToString().ToLowerInvariant()}:{transferId:N}:{DecimalText.Normalized(amount)}";
 }

@@ -9,6 +9,7 @@ public enum RejectionCode
     AlreadyExists,
     IdempotencyConflict,
     BalanceNotZero,
+    CurrencyMismatch,
 }
 
 /// <summary>

@@ -9,6 +9,7 @@ using Akka.Streams;
 using Bank.Actors.Accounts;
 using Bank.Actors.Hosting;
 using Bank.Actors.ReadSide;
+using Bank.Actors.Transfers;
 
 namespace Bank.Host.Hosting;
 
@@ -26,6 +27,8 @@ public static class BankAkka
     {
         var accounts = AccountSettings.From(hocon.Config.GetConfig("bank.accounts"));
         services.AddSingleton(accounts);
+        var transfers = TransferSettings.From(hocon.Config.GetConfig("bank.transfers"));
+        services.AddSingleton(transfers);
         services.AddAkka(SystemName, (builder, provider) =>
         {
             builder
@@ -45,6 +48,7 @@ public static class BankAkka
                 .WithSingleton<ProjectionsSingleton>(ProjectionsSingleton.Name,
                     (_, _, _) => ProjectionRunner.Props(provider.GetRequiredService<BankReadSide>),
                     new ClusterSingletonOptions { TerminationMessage = ProjectionRunner.Stop.Instance }, createProxyToo: true)
+                .WithTransferRegion(transfers)
                 .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
                 .AddStartup((system, _) => WakeReadJournalsOnCommit(system, hocon))
                 // Akka.Persistence.Sql's read journal's constructor blocks (up to 5 s) until the write journal is initialized.
@@ -58,11 +62,15 @@ public static class BankAkka
         services.AddSingleton(provider => new NodeGuard(provider.GetRequiredService<ActorSystem>(), hocon));
         services.AddSingleton(provider => new AccountGateway(
             provider.GetRequiredService<IRequiredActor<AccountRegion>>().ActorRef, provider.GetRequiredService<BankHttpSettings>().AskTimeout));
+        services.AddSingleton(provider => new TransferGateway(
+            provider.GetRequiredService<IRequiredActor<TransferRegion>>().ActorRef, provider.GetRequiredService<BankHttpSettings>().AskTimeout));
         services.AddSingleton(provider =>
         {
             var system = provider.GetRequiredService<ActorSystem>();
             return new AccountHistory(provider.GetRequiredService<BankReadJournal>(), system.Materializer(), accounts.IdempotencyWindow);
         });
+        services.AddSingleton(provider =>
+            new TransferHistory(provider.GetRequiredService<BankReadJournal>(), provider.GetRequiredService<ActorSystem>().Materializer()));
         return services;
     }
 

@@ -33,6 +33,7 @@ public static class BankApi
         app.UseBankAccessControl();
 
         app.MapAccountEndpoints();
+        app.MapTransferEndpoints();
         app.MapReadModelEndpoints();
         app.MapProjectionEndpoints();
         app.MapEventStreamEndpoints();

@@ -14,10 +14,10 @@ public sealed record ProjectionStatusResponse
     [Description("Every event up to this global offset is in the read model.")]
     public required long Offset { get; init; }
 
-    [Description("The journal's highest offset.")]
+    [Description("The journal's highest offset of an event with the projection's tag.")]
     public required long HighestOffset { get; init; }
 
-    [Description("highestOffset - offset. Events the projection skips (other tags) count too, so it is an upper bound.")]
+    [Description("highestOffset - offset. Rows of the same tag still in flight (gaps) count too, so it is an upper bound.")]
     public required long EventsBehind { get; init; }
 
     [Description("When behind: now minus the time the last handled event was stored; else 0.")]

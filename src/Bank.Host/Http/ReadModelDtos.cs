@@ -21,7 +21,7 @@ public sealed record AccountSummaryResponse(
 /// <param name="NextOffset">Pass as <c>offset</c> for the next page; null when this is the last one.</param>
 public sealed record AccountListResponse(IReadOnlyList<AccountSummaryResponse> Accounts, int Offset, int Limit, int? NextOffset);
 
-/// <summary>A deposit or withdrawal, with the balance right after it.</summary>
+/// <summary>A deposit, a withdrawal or a transfer's step on the account, with the balance right after it.</summary>
 public sealed record TransactionResponse
 {
     [Description("The account's version the transaction produced.")]
@@ -39,6 +39,14 @@ public sealed record TransactionResponse
     [Description("The event's global journal offset.")]
     public required long Offset { get; init; }
 
+    [Description("The transfer of a transferOut, transferIn or transferRefund; absent for a deposit or withdrawal.")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? TransferId { get; init; }
+
+    [Description("The account on the other side of the transfer.")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Counterparty { get; init; }
+
     public static TransactionResponse From(AccountTransaction transaction)
     {
         ArgumentNullException.ThrowIfNull(transaction);
@@ -50,6 +58,8 @@ public sealed record TransactionResponse
             BalanceAfter = transaction.BalanceAfter,
             OccurredAt = transaction.OccurredAt,
             Offset = transaction.Offset,
+            TransferId = transaction.TransferId,
+            Counterparty = transaction.Counterparty,
         };
     }
 }
@@ -104,6 +114,9 @@ public sealed record CurrencyStatsResponse
     [Description("Every withdrawal from this currency's accounts.")]
     public required decimal TotalWithdrawn { get; init; }
 
+    [Description("Money taken from transfers' sources and not yet credited to their targets or refunded. Transfers never change totalBalance + moneyInFlight.")]
+    public required decimal MoneyInFlight { get; init; }
+
     public static CurrencyStatsResponse From(CurrencyTotals totals)
     {
         ArgumentNullException.ThrowIfNull(totals);
@@ -115,6 +128,7 @@ public sealed record CurrencyStatsResponse
             TotalBalance = totals.TotalBalance,
             TotalDeposited = totals.TotalDeposited,
             TotalWithdrawn = totals.TotalWithdrawn,
+            MoneyInFlight = totals.MoneyInFlight,
         };
     }
 }

@@ -14,7 +14,7 @@ namespace Bank.Host.Http;
 /// </summary>
 public static class ReadModelEndpoints
 {
-    private const string MinOffsetDescription =
+    internal const string MinOffsetDescription =
         "Read-your-writes: the offset from a command's response. The answer waits (bounded, bank.read-model.read-your-writes-timeout) "
         + "until the read model has every event up to it; 503 read-model-behind if it does not get there in time.";
 

@@ -20,6 +20,7 @@ internal sealed class JournalScanner
     private readonly string _tagged;
     private readonly string _present;
     private readonly string _nextTagged;
+    private readonly string _highestTagged;
 
     public JournalScanner(ProjectionDatabase database)
     {
@@ -51,6 +52,8 @@ internal sealed class JournalScanner
             ORDER BY j.ordering
             """;
         _nextTagged = $"SELECT MIN(ordering_id) FROM {tags} WHERE ordering_id > @after AND ordering_id <= @until AND tag = @tag";
+        // The key's index read backwards from the newest row to the first with the tag: a few rows when the tag is common.
+        _highestTagged = $"SELECT ordering_id FROM {tags} WHERE tag = @tag ORDER BY ordering_id DESC LIMIT 1";
     }
 
     /// <summary>The journal's highest ordering; 0 when it is empty or has no tables yet.</summary>
@@ -59,6 +62,23 @@ internal sealed class JournalScanner
         try
         {
             var value = await session.ScalarAsync(_highest, cancellationToken).ConfigureAwait(false);
+            return value is null ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (session.Database.IsMissingTable(e) && session.Transaction is null)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// The highest ordering that carries <paramref name="tag"/>; 0 when none does or there are no tables yet. Rows of other
+    /// tags (transfers) and untagged ones (sharding's remembered entities) after it are nothing a tag projection waits for.
+    /// </summary>
+    public async Task<long> HighestTaggedAsync(ProjectionSession session, string tag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var value = await session.ScalarAsync(_highestTagged, cancellationToken, ("tag", tag)).ConfigureAwait(false);
             return value is null ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (session.Database.IsMissingTable(e) && session.Transaction is null)

@@ -329,8 +329,11 @@ public sealed partial class Projection : IAsyncDisposable
 
     private bool IsApplied(long ordering) => OffsetWaiters.IsApplied(ordering, Offset, PendingGaps);
 
+    // The highest offset of the projection's own tag: the journal also holds other tags' events (transfers) and untagged
+    // rows (the transfers' remembered entities) that the projection never reads, so a rebuild targeting the journal's
+    // highest ordering would not complete, and "events behind" would never reach 0.
     private Task<long> HighestJournalOffsetAsync(CancellationToken cancellationToken) =>
-        _database.ReadAsync((session, ct) => _journal.HighestOrderingAsync(session, ct), cancellationToken);
+        _database.ReadAsync((session, ct) => _journal.HighestTaggedAsync(session, Tag, ct), cancellationToken);
 
     private async Task InitializeCoreAsync(CancellationToken cancellationToken)
     {

@@ -24,6 +24,16 @@ public abstract class ProjectionStatement : IAsyncDisposable
 
     public abstract void Bind(int position, decimal value);
 
+    /// <summary>SQL NULL.</summary>
+    public abstract void BindNull(int position);
+
+    /// <summary>The text, or SQL NULL for null.</summary>
+    public void BindOrNull(int position, string? value)
+    {
+        if (value is null) BindNull(position);
+        else Bind(position, value);
+    }
+
     /// <summary>Unix milliseconds, like every time of the journal and the projection tables.</summary>
     public void Bind(int position, DateTimeOffset value) => Bind(position, value.ToUnixTimeMilliseconds());
 
@@ -48,6 +58,8 @@ internal sealed class CommandStatement : ProjectionStatement
     public override void Bind(int position, long value) => Parameter(position).Value = value;
 
     public override void Bind(int position, string value) => Parameter(position).Value = value;
+
+    public override void BindNull(int position) => Parameter(position).Value = DBNull.Value;
 
     public override void Bind(int position, decimal value) =>
         Parameter(position).Value = _session.Dialect == SqlDialect.Sqlite ? value.ToString(CultureInfo.InvariantCulture) : value;
@@ -103,6 +115,8 @@ internal sealed class SqliteStatement : ProjectionStatement
     private sqlite3_stmt Statement => _statement ?? throw new ObjectDisposedException(nameof(SqliteStatement));
 
     public override void Bind(int position, long value) => Check(raw.sqlite3_bind_int64(Statement, position, value));
+
+    public override void BindNull(int position) => Check(raw.sqlite3_bind_null(Statement, position));
 
     public override void Bind(int position, string value)
     {

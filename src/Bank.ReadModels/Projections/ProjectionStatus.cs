@@ -17,8 +17,8 @@ public enum ProjectionState
 
 /// <summary>A projection at one moment.</summary>
 /// <param name="Offset">The offset stored with the read model: every event up to it is in the read model.</param>
-/// <param name="HighestOffset">The journal's highest offset (the last one known when the journal cannot be asked).</param>
-/// <param name="EventsBehind">HighestOffset - Offset, at least 0. For a tag projection it counts untagged events too, so it is an upper bound.</param>
+/// <param name="HighestOffset">The journal's highest offset of an event with the projection's tag (the last one known when the journal cannot be asked).</param>
+/// <param name="EventsBehind">HighestOffset - Offset, at least 0: the offsets between them, so an upper bound of the events.</param>
 /// <param name="SecondsBehind">When behind: now minus the journal timestamp of the last event handled (or of the start, before the first); else 0.</param>
 /// <param name="Restarts">Restarts after failures since the projection was created.</param>
 /// <param name="EventsHandled">Events applied since the projection was created.</param>
