@@ -143,4 +143,51 @@ public sealed class TransferProcessSpecs
         Assert.NotEqual(debit, TransferRules.StepCommandId(Id, TransferStep.Credited));
         Assert.NotEqual(debit, TransferRules.StepCommandId(Guid.NewGuid(), TransferStep.Debited));
     }
+
+    // ------------------------------------------------------------------ who may move money (issue 14)
+
+    private static readonly Issuer Ann = new("Ann", Role.Customer);
+    private static readonly Issuer Mallory = new("Mallory", Role.Customer);
+
+    [Fact]
+    public void A_customer_moves_money_only_out_of_its_own_account_and_someone_elses_reads_as_unknown()
+    {
+        var rejected = Assert.IsType<TransferDecision.Rejected>(
+            TransferDecider.Decide(TransferState.Initial(Id), Request() with { IssuedBy = Mallory }, Source()));
+
+        Assert.Equal((RejectionCode.NotFound, "fromAccountId", "Account 'src' does not exist."),
+            (rejected.Rejection.Code, rejected.Rejection.Field, rejected.Rejection.Reason));
+        Assert.IsType<TransferDecision.Accepted>(TransferDecider.Decide(TransferState.Initial(Id), Request() with { IssuedBy = Ann }, Source()));
+    }
+
+    [Fact]
+    public void Every_step_is_issued_in_the_name_of_whoever_asked_and_only_the_debit_is_held_to_the_owner()
+    {
+        var accepted = Assert.IsType<TransferDecision.Accepted>(
+            TransferDecider.Decide(TransferState.Initial(Id), Request() with { IssuedBy = Ann }, Source()));
+        var requested = TransferDecider.Fold(TransferState.Initial(Id), accepted.Events);
+        var debited = TransferDecider.Evolve(requested, new TransferSourceDebited(Id, T1));
+        var refunding = TransferDecider.Evolve(debited, new TransferCreditRefused(Id, RejectionCode.AccountClosed, "closed", T1));
+
+        var steps = new[] { requested, debited, refunding }.Select(state => TransferDecider.NextStep(state, T1)!).ToArray();
+
+        Assert.All(steps, step => Assert.Equal(Ann, step.IssuedBy));
+        // Bob's account takes Ann's credit, but would refuse her debit as if it did not exist.
+        var bobs = AccountDecider.Fold(AccountState.Initial("dst"), [new AccountOpened("dst", "Bob", "EUR", Guid.NewGuid(), T0)]);
+        var credited = Assert.IsType<Decision.Accepted>(AccountDecider.Decide(bobs, steps[1]));
+        Assert.Equal(Ann, Assert.IsType<TransferCredited>(Assert.Single(credited.Events)).IssuedBy);
+        var debitOfBob = (DebitForTransfer)steps[0] with { AccountId = "dst" };
+        Assert.Equal(RejectionCode.NotFound, Assert.IsType<Decision.Rejected>(AccountDecider.Decide(bobs, debitOfBob)).Rejection.Code);
+    }
+
+    [Fact]
+    public void A_customer_replaying_someone_elses_transfer_id_learns_nothing_of_it()
+    {
+        var given = Given(Requested() with { IssuedBy = Ann });
+
+        var rejected = Assert.IsType<TransferDecision.Rejected>(TransferDecider.Check(given, Request() with { IssuedBy = Mallory }));
+        Assert.Equal(RejectionCode.IdempotencyConflict, rejected.Rejection.Code);
+        Assert.DoesNotContain("src", rejected.Rejection.Reason, StringComparison.Ordinal);
+        Assert.IsType<TransferDecision.Duplicate>(TransferDecider.Check(given, Request() with { IssuedBy = Ann }));
+    }
 }

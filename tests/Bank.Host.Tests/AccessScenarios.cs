@@ -31,6 +31,9 @@ public abstract class AccessScenarios(DatabaseFixture fixture) : HostScenario(fi
     [InlineData("GET", "/projections")]
     [InlineData("POST", "/projections/bank-accounts/rebuild")]
     [InlineData("GET", "/cluster")]
+    [InlineData("POST", "/transfers")]
+    [InlineData("GET", "/transfers/8d1f1f4e-6d7e-4f57-9a51-2f6c1d7e0b11")]
+    [InlineData("GET", "/accounts/acc-1/transfers")]
     public async Task Without_a_token_the_API_answers_401_with_a_problem_and_a_bearer_challenge(string method, string path)
     {
         using var anonymous = ClientAs(null);
@@ -166,11 +169,67 @@ public abstract class AccessScenarios(DatabaseFixture fixture) : HostScenario(fi
                 Assert.Equal($"Account '{target}' does not exist.", problem.Detail());
             }
         }
-        // TODO(issue 13): transferring out of Bob's account, once POST /transfers is merged.
+
+        // Transferring out of Bob's account (or a missing one) into Mallory's own: refused as not-found, no transfer started.
+        var mallorys = await OpenOwnAccountAsync(mallory);
+        using var staff = ClientAs(TestTokens.Teller());
+        foreach (var source in new[] { id, missing })
+        {
+            var transferId = Guid.NewGuid();
+            var problem = await (await mallory.PostJsonAsync("/transfers", TransferHttp.Body(source, mallorys, 50m, transferId)))
+                .ExpectProblemAsync(HttpStatusCode.NotFound, "not-found", "fromAccountId");
+            Assert.Equal($"Account '{source}' does not exist.", problem.Detail());
+            await (await staff.GetAsync($"/transfers/{transferId:D}")).ExpectProblemAsync(HttpStatusCode.NotFound, "transfer-not-found");
+        }
+        await (await mallory.GetAsync($"/accounts/{id}/transfers")).ExpectProblemAsync(HttpStatusCode.NotFound, "not-found");
 
         var account = await bobClient.GetAccountAsync(id);
         Assert.Equal(105m, account.Balance());
         Assert.Equal(3, account.Version());
+        Assert.Equal(0m, (await mallory.GetAccountAsync(mallorys)).Balance());
+    }
+
+    [Fact]
+    public async Task A_customer_pays_into_someone_elses_account_and_each_side_sees_the_transfer_but_a_stranger_does_not()
+    {
+        var ada = NewSubject("ada");
+        var bob = NewSubject("bob");
+        using var adaClient = ClientAs(TestTokens.Customer(ada));
+        using var bobClient = ClientAs(TestTokens.Customer(bob));
+        using var eve = ClientAs(TestTokens.Customer(NewSubject("eve")));
+        var adas = await OpenOwnAccountAsync(adaClient, 100m);
+        var bobs = await OpenOwnAccountAsync(bobClient);
+
+        var transferId = await adaClient.TransferAsync(adas, bobs, 30m);
+        var ended = await adaClient.EndedTransferAsync(transferId);
+        Assert.Equal("completed", ended.GetProperty("status").GetString());
+        Assert.Equal(70m, (await adaClient.GetAccountAsync(adas)).Balance());
+        Assert.Equal(30m, (await bobClient.GetAccountAsync(bobs)).Balance());
+
+        // The receiver sees it (its account is a side of it); a stranger gets 404, as for a transfer that never was.
+        Assert.Equal("completed", (await bobClient.GetTransferAsync(transferId)).GetProperty("status").GetString());
+        await (await eve.GetAsync($"/transfers/{transferId:D}")).ExpectProblemAsync(HttpStatusCode.NotFound, "transfer-not-found");
+        // A stranger replaying its id learns nothing of it either.
+        var eves = await OpenOwnAccountAsync(eve, 10m);
+        await (await eve.PostJsonAsync("/transfers", TransferHttp.Body(eves, adas, 30m, transferId))).ExpectProblemAsync(HttpStatusCode.Conflict, "idempotency-conflict");
+        // Bob cannot send Ada's money to himself by naming her account as the source.
+        await (await bobClient.PostJsonAsync("/transfers", TransferHttp.Body(adas, bobs, 10m))).ExpectProblemAsync(HttpStatusCode.NotFound, "not-found", "fromAccountId");
+        Assert.Equal(70m, (await adaClient.GetAccountAsync(adas)).Balance());
+
+        // Both accounts' transfer events record who moved the money: Ada, as a customer.
+        foreach (var (client, accountId) in new[] { (adaClient, adas), (bobClient, bobs) })
+        {
+            var last = (await client.EventsAsync(accountId)).Last();
+            Assert.Equal((ada, "customer"), (last.GetProperty("issuedBy").GetProperty("subject").GetString(), last.GetProperty("issuedBy").GetProperty("role").GetString()));
+        }
+    }
+
+    private static async Task<string> OpenOwnAccountAsync(HttpClient customer, decimal initialDeposit = 0m)
+    {
+        var id = BankHttp.NewAccountId();
+        var body = $$"""{"accountId":"{{id}}","initialDeposit":{{initialDeposit.ToString(CultureInfo.InvariantCulture)}}}""";
+        await (await customer.PostJsonAsync("/accounts", body)).ExpectAsync(HttpStatusCode.Created);
+        return id;
     }
 
     [Fact]

@@ -80,6 +80,9 @@ public sealed record CreditForTransfer(string AccountId, Guid TransferId, string
     : TransferStepCommand(AccountId, TransferId, CounterpartyId, Amount, CommandId, Now)
 {
     public override TransferStep Step => TransferStep.Credited;
+
+    /// <summary>Money may go to anyone's account: the issuer of the transfer need not own its target.</summary>
+    internal override bool OwnerOnly => false;
 }
 
 /// <summary>Gives a debited transfer's amount back to its source after the target refused it; refused only when this account never debited the transfer.</summary>
@@ -87,4 +90,7 @@ public sealed record RefundTransfer(string AccountId, Guid TransferId, string Co
     : TransferStepCommand(AccountId, TransferId, CounterpartyId, Amount, CommandId, Now)
 {
     public override TransferStep Step => TransferStep.Refunded;
+
+    /// <summary>A refund undoes a debit the owner check already let through; it must never be refused for who asked.</summary>
+    internal override bool OwnerOnly => false;
 }

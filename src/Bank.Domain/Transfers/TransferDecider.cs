@@ -51,6 +51,10 @@ public static class TransferDecider
 
         if (state.Exists)
         {
+            // A customer never learns of someone else's transfer, not even by replaying its id.
+            if (command.IssuedBy is { Role: Role.Customer } customer && state.IssuedBy?.Subject != customer.Subject)
+                return new TransferDecision.Rejected(new Rejection(RejectionCode.IdempotencyConflict, TransferRules.TransferIdField,
+                    $"Transfer {command.TransferId} was already asked for by someone else: choose another transfer id."));
             var same = string.Equals(state.FromAccountId, command.FromAccountId, StringComparison.Ordinal)
                        && string.Equals(state.ToAccountId, command.ToAccountId, StringComparison.Ordinal)
                        && state.Amount == command.Amount;
@@ -72,14 +76,20 @@ public static class TransferDecider
         if (!string.Equals(source.AccountId, command.FromAccountId, StringComparison.Ordinal))
             throw new ArgumentException($"The source of transfer {command.TransferId} is '{command.FromAccountId}', not '{source.AccountId}'.", nameof(source));
 
-        return source.Status switch
+        // Someone else's account is refused exactly as a missing one, so a customer learns nothing of ids it does not own.
+        var hidden = command.IssuedBy is { Role: Role.Customer } customer
+                     && !string.Equals(source.Owner, customer.Subject, StringComparison.Ordinal);
+        return (hidden ? AccountStatus.NotOpened : source.Status) switch
         {
             AccountStatus.NotOpened => new TransferDecision.Rejected(new Rejection(RejectionCode.NotFound, TransferRules.FromAccountIdField,
                 $"Account '{source.AccountId}' does not exist.")),
             AccountStatus.Closed => new TransferDecision.Rejected(new Rejection(RejectionCode.AccountClosed, TransferRules.FromAccountIdField,
                 $"Account '{source.AccountId}' is closed.")),
             _ => new TransferDecision.Accepted([
-                new TransferRequested(command.TransferId, command.FromAccountId, command.ToAccountId, source.Currency!, command.Amount, command.Now)]),
+                new TransferRequested(command.TransferId, command.FromAccountId, command.ToAccountId, source.Currency!, command.Amount, command.Now)
+                {
+                    IssuedBy = command.IssuedBy,
+                }]),
         };
     }
 
@@ -88,7 +98,7 @@ public static class TransferDecider
     {
         ArgumentNullException.ThrowIfNull(state);
         var id = state.TransferId;
-        return state.Stage switch
+        AccountCommand? step = state.Stage switch
         {
             TransferStage.Requested => new DebitForTransfer(state.FromAccountId!, id, state.ToAccountId!, state.Currency!, state.Amount,
                 TransferRules.StepCommandId(id, TransferStep.Debited), now),
@@ -98,6 +108,9 @@ public static class TransferDecider
                 TransferRules.StepCommandId(id, TransferStep.Refunded), now),
             _ => null,
         };
+        // Each step is issued in the name of whoever asked for the transfer: the source checks its owner, and every
+        // account event of the transfer records who moved the money.
+        return step is null ? null : step with { IssuedBy = state.IssuedBy };
     }
 
     /// <summary>
@@ -133,7 +146,7 @@ public static class TransferDecider
             (TransferStage.None, TransferRequested e) => state with
             {
                 FromAccountId = e.FromAccountId, ToAccountId = e.ToAccountId, Currency = e.Currency, Amount = e.Amount,
-                Stage = TransferStage.Requested, RequestedAt = e.At,
+                Stage = TransferStage.Requested, RequestedAt = e.At, IssuedBy = e.IssuedBy,
             },
             (TransferStage.Requested, TransferSourceDebited) => state with { Stage = TransferStage.Debited },
             (TransferStage.Requested, TransferFailed e) => state with { Stage = TransferStage.Failed, Code = e.Code, Reason = e.Reason, EndedAt = e.At },

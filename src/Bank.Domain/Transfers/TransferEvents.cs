@@ -15,7 +15,11 @@ public abstract record TransferEvent
 
 /// <summary>Always the first event: the transfer is accepted (its source existed and was open) and will end completed or failed.</summary>
 public sealed record TransferRequested(Guid TransferId, string FromAccountId, string ToAccountId, string Currency, decimal Amount, DateTimeOffset At)
-    : TransferEvent(TransferId, At);
+    : TransferEvent(TransferId, At)
+{
+    /// <summary>Who asked for the transfer (the audit trail); every step's account event records it too.</summary>
+    public Issuer? IssuedBy { get; init; }
+}
 
 /// <summary>The source gave the amount: the money is in flight until the target takes it or the source gets it back.</summary>
 public sealed record TransferSourceDebited(Guid TransferId, DateTimeOffset At) : TransferEvent(TransferId, At);

@@ -43,6 +43,9 @@ public sealed record TransferState(
     public static TransferState Initial(Guid transferId) =>
         new(transferId, null, null, null, 0m, TransferStage.None, null, null, null, null, 0);
 
+    /// <summary>Who asked for the transfer; its steps are issued in that name.</summary>
+    public Issuer? IssuedBy { get; init; }
+
     public bool Exists => Stage != TransferStage.None;
 
     public bool HasEnded => Stage is TransferStage.Completed or TransferStage.Failed;

@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using Bank.Actors.Accounts;
 using Bank.Actors.Transfers;
 using Bank.Domain;
+using Bank.Host.Auth;
 using Bank.Host.Hosting;
 using Bank.ReadModels;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,14 +27,18 @@ public static class TransferEndpoints
             .WithDescription("Idempotent on transferId (or the Idempotency-Key): a retry answers 202 with the transfer as it is now and "
                              + "Idempotent-Replayed: true. 400 for the same account on both sides or a bad amount, 404 for an unknown source, "
                              + "409 for a closed source; then no transfer exists.")
-            .ProducesProblems(400, 404, 409, 413, 415, 503);
+            .ProducesProblems(400, 404, 409, 413, 415, 429, 503)
+            .AsAccountCommand();
         group.MapGet("/{id}", GetAsync).WithName("GetTransfer")
             .WithSummary("The transfer now, from its events: pending, completed or failed (with the reason).")
-            .ProducesProblems(400, 404, 503);
+            .WithDescription("A customer sees only transfers from or to its own accounts; any other is 404, like a missing one.")
+            .ProducesProblems(400, 404, 503)
+            .RequireBankPolicy(BankPolicies.Accounts);
         endpoints.MapGet("/accounts/{id}/transfers", AccountTransfersAsync).WithTags("Read model").WithName("GetAccountTransfers")
             .WithSummary("The transfers that moved money from or to the account, oldest first, from the read model.")
             .WithDescription("A transfer refused at its source moved nothing and is not listed here (GET /transfers/{id} has it).")
-            .ProducesProblems(400, 503);
+            .ProducesProblems(400, 404, 503)
+            .RequireBankPolicy(BankPolicies.Accounts).RequireOwnAccount();
         return group;
     }
 
@@ -42,7 +48,7 @@ public static class TransferEndpoints
     {
         var key = IdempotencyKey.Parse(idempotencyKey, out var keyRejection);
         var transferId = body.TransferId ?? key.CommandId();
-        var command = new RequestTransfer(transferId, body.FromAccountId, body.ToAccountId, body.Amount, clock.GetUtcNow());
+        var command = new RequestTransfer(transferId, body.FromAccountId, body.ToAccountId, body.Amount, clock.GetUtcNow()) { IssuedBy = http.User.Issuer() };
         List<Rejection> invalid = [.. TransferRules.Validate(command)];
         if (keyRejection is not null) invalid.Insert(0, keyRejection);
         if (invalid.Count > 0) return ProblemResults.Validation(invalid);
@@ -63,14 +69,26 @@ public static class TransferEndpoints
     }
 
     private static async Task<Results<Ok<TransferResponse>, ProblemHttpResult>> GetAsync(
-        string id, TransferHistory history, CancellationToken cancellationToken)
+        string id, TransferHistory history, AccountGateway accounts, HttpContext http, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var transferId))
             return ProblemResults.Validation(TransferRules.TransferIdField, $"The transfer id must be a GUID, not '{id}'.");
         var state = await JournalGuard.CallAsync(ct => history.StateAsync(transferId, ct), cancellationToken);
-        return state.Exists
+        return state.Exists && await IsVisibleAsync(state, http.User.CustomerSubject(), accounts, cancellationToken)
             ? TypedResults.Ok(TransferResponse.From(state))
             : ProblemResults.Problem(ProblemTypes.TransferNotFound, $"Transfer {transferId} does not exist.");
+    }
+
+    /// <summary>Staff see every transfer; a customer those it asked for and those from or to an account it owns.</summary>
+    private static async Task<bool> IsVisibleAsync(TransferState transfer, string? customer, AccountGateway accounts, CancellationToken cancellationToken)
+    {
+        if (customer is null || transfer.IssuedBy?.Subject == customer) return true;
+        foreach (var accountId in new[] { transfer.FromAccountId!, transfer.ToAccountId! })
+        {
+            var account = await JournalGuard.CallAsync(ct => accounts.GetAsync(accountId, ct), cancellationToken);
+            if (string.Equals(account.Owner, customer, StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     private static async Task<Results<Ok<AccountTransferListResponse>, ProblemHttpResult>> AccountTransfersAsync(
