@@ -4,7 +4,6 @@ using System.Net;
 using System.Text.Json;
 using Bank.Host.Tests.Infrastructure;
 using Bank.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace Bank.Host.Tests;
 
@@ -14,7 +13,7 @@ namespace Bank.Host.Tests;
 /// with its key, and then every balance must be the opening deposit plus the acknowledged deposits minus the
 /// acknowledged withdrawals, each command counted exactly once.
 /// </summary>
-public abstract class CrashScenarios : IAsyncLifetime
+public abstract class CrashScenarios() : HostProcessScenario("crash")
 {
     private const int Accounts = 50;
     private const int Commands = 600;
@@ -22,26 +21,6 @@ public abstract class CrashScenarios : IAsyncLifetime
     private const int KillAfterAnswers = 200;
     private const decimal OpeningDeposit = 1000m;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
-    protected string Directory { get; } = Path.Combine(Path.GetTempPath(), "bank-host-tests", "crash-" + Guid.NewGuid().ToString("N"));
-
-    /// <summary>The environment that points the host at the database (as an operator sets it).</summary>
-    protected abstract Task<IReadOnlyDictionary<string, string>> EnvironmentAsync();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual Task DisposeAsync()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory must not fail the run.
-        }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task A_host_killed_mid_load_and_restarted_has_applied_every_acknowledged_command_exactly_once()
@@ -181,27 +160,12 @@ public abstract class CrashScenarios : IAsyncLifetime
 /// <summary>The crash on SQLite: a file of its own (BANK_SQLITE).</summary>
 public sealed class SqliteCrashScenarios : CrashScenarios
 {
-    protected override Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>
-        {
-            ["BANK_JOURNAL"] = "sqlite",
-            ["BANK_SQLITE"] = $"Data Source={Path.Combine(Directory, "data", "bank.db")}",
-        });
-
-    public override Task DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        return base.DisposeAsync();
-    }
+    protected override Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() => SqliteEnvironment();
 }
 
 /// <summary>The crash on PostgreSQL (BANK_JOURNAL=postgres, ACTORS_POSTGRES): a database of its own.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresCrashScenarios(PostgresServer server) : CrashScenarios
 {
-    protected override async Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() => new Dictionary<string, string>
-    {
-        ["BANK_JOURNAL"] = "postgres",
-        ["ACTORS_POSTGRES"] = await server.CreateDatabaseAsync(),
-    };
+    protected override Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() => PostgresEnvironmentAsync(server);
 }

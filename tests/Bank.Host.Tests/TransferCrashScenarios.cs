@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using Bank.Host.Tests.Infrastructure;
 using Bank.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace Bank.Host.Tests;
 
@@ -13,7 +12,7 @@ namespace Bank.Host.Tests;
 /// completed or failed, each balance is its opening plus exactly its completed transfers (money conserved, nothing
 /// applied twice), and the read model agrees.
 /// </summary>
-public abstract class TransferCrashScenarios : IAsyncLifetime
+public abstract class TransferCrashScenarios() : HostProcessScenario("transfer-crash")
 {
     private const int Accounts = 40;
     private const int Transfers = 1500;
@@ -21,25 +20,6 @@ public abstract class TransferCrashScenarios : IAsyncLifetime
     private const int KillAfterAnswers = 400;
     private const decimal Opening = 500m;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
-    protected string Directory { get; } = Path.Combine(Path.GetTempPath(), "bank-host-tests", "transfer-crash-" + Guid.NewGuid().ToString("N"));
-
-    protected abstract Task<IReadOnlyDictionary<string, string>> EnvironmentAsync();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual Task DisposeAsync()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory must not fail the run.
-        }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task A_host_killed_mid_transfers_and_restarted_ends_every_transfer_and_conserves_money()
@@ -166,27 +146,12 @@ public abstract class TransferCrashScenarios : IAsyncLifetime
 /// <summary>The transfer crash on SQLite: a file of its own (BANK_SQLITE).</summary>
 public sealed class SqliteTransferCrashScenarios : TransferCrashScenarios
 {
-    protected override Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>
-        {
-            ["BANK_JOURNAL"] = "sqlite",
-            ["BANK_SQLITE"] = $"Data Source={Path.Combine(Directory, "data", "bank.db")}",
-        });
-
-    public override Task DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        return base.DisposeAsync();
-    }
+    protected override Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() => SqliteEnvironment();
 }
 
 /// <summary>The transfer crash on PostgreSQL: a database of its own.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresTransferCrashScenarios(PostgresServer server) : TransferCrashScenarios
 {
-    protected override async Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() => new Dictionary<string, string>
-    {
-        ["BANK_JOURNAL"] = "postgres",
-        ["ACTORS_POSTGRES"] = await server.CreateDatabaseAsync(),
-    };
+    protected override Task<IReadOnlyDictionary<string, string>> EnvironmentAsync() => PostgresEnvironmentAsync(server);
 }

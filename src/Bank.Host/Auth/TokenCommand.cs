@@ -56,9 +56,9 @@ public static class TokenCommand
     {
         // 8h, 30m, 90s, or a TimeSpan (01:30:00).
         lifetime = default;
-        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount > 0)
+        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var count) && count > 0)
         {
-            lifetime = text[^1] switch { 'h' => TimeSpan.FromHours(amount), 'm' => TimeSpan.FromMinutes(amount), 's' => TimeSpan.FromSeconds(amount), 'd' => TimeSpan.FromDays(amount), _ => default };
+            lifetime = text[^1] switch { 'h' => TimeSpan.FromHours(count), 'm' => TimeSpan.FromMinutes(count), 's' => TimeSpan.FromSeconds(count), 'd' => TimeSpan.FromDays(count), _ => default };
             if (lifetime > TimeSpan.Zero) return true;
         }
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out lifetime) && lifetime > TimeSpan.Zero;
