@@ -10,18 +10,8 @@ namespace Bank.Host.Tests;
 /// Black-box restarts: a host is stopped (its factory disposed) and a new one, a new actor system, starts on the same
 /// database; what the first one acknowledged must be read back, and retries must still be recognised. On every journal.
 /// </summary>
-public abstract class RestartScenarios(DatabaseFixture fixture) : IAsyncLifetime
+public abstract class RestartScenarios(DatabaseFixture fixture) : DatabaseScenario(fixture)
 {
-    private BankDatabase? _database;
-
-    protected BankDatabase Database => _database ?? throw new InvalidOperationException("Not initialized.");
-
-    protected abstract Task<BankDatabase> CreateDatabaseAsync();
-
-    public async Task InitializeAsync() => _database = await fixture.DatabaseAsync(CreateDatabaseAsync);
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Theory]
     [InlineData("group-commit", "akka-sql")]
     [InlineData("akka-sql", "group-commit")]

@@ -10,18 +10,8 @@ namespace Bank.Host.Tests;
 /// The snapshot store (bank.snapshot-store): ours (fast-sql) by default, Akka.Persistence.Sql's on request, on one
 /// table, so a database switches in either direction and an account recovers from the other store's snapshot.
 /// </summary>
-public abstract class SnapshotStoreScenarios(DatabaseFixture fixture) : IAsyncLifetime
+public abstract class SnapshotStoreScenarios(DatabaseFixture fixture) : DatabaseScenario(fixture)
 {
-    private BankDatabase? _database;
-
-    protected BankDatabase Database => _database ?? throw new InvalidOperationException("Not initialized.");
-
-    protected abstract Task<BankDatabase> CreateDatabaseAsync();
-
-    public async Task InitializeAsync() => _database = await fixture.DatabaseAsync(CreateDatabaseAsync);
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Theory]
     [InlineData("fast-sql", "akka-sql")]
     [InlineData("akka-sql", "fast-sql")]
