@@ -215,14 +215,38 @@ public sealed class IdempotencyWindowSpecs
         public ProcessedCommand? Find(Guid id) => Entries.Find(e => e.CommandId == id);
     }
 
+    [Fact]
+    public void Ids_with_the_same_hash_code_are_told_apart_wherever_they_sit_in_the_window()
+    {
+        // Guid.GetHashCode xors the id's four ints: swapping the first two gives another id with the same hash code.
+        static Guid WithInts(int a, int b) => new([.. BitConverter.GetBytes(a), .. BitConverter.GetBytes(b), .. BitConverter.GetBytes(7), .. BitConverter.GetBytes(9)]);
+        var first = WithInts(1, 2);
+        var twin = WithInts(2, 1);
+        Assert.Equal(first.GetHashCode(), twin.GetHashCode());
+
+        var window = IdempotencyWindow.Empty(500).Remember(Entry(first, 1));
+        for (var i = 0; i < 100; i++) window = window.Remember(Entry(Id(), 2 + i));
+
+        Assert.True(window.TryGet(first, out var found));
+        Assert.Equal(first, found.CommandId);
+        Assert.False(window.Contains(twin));
+
+        var both = window.Remember(Entry(twin, 200));
+        Assert.Equal(1, both.TryGet(first, out var stillFirst) ? stillFirst.Version : -1);
+        Assert.Equal(200, both.TryGet(twin, out var second) ? second.Version : -1);
+        Assert.Equal(102, both.Count);
+    }
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void Random_remembers_shrinks_lookups_and_branches_agree_with_a_simple_list_model(int seed)
+    [InlineData(1, 40)]
+    [InlineData(2, 40)]
+    [InlineData(3, 40)]
+    [InlineData(4, 200)]
+    [InlineData(5, 200)]
+    public void Random_remembers_shrinks_lookups_and_branches_agree_with_a_simple_list_model(int seed, int maxCapacity)
     {
         var random = new Random(seed);
-        var capacity = random.Next(1, 40);
+        var capacity = random.Next(1, maxCapacity);
         var versions = new List<(IdempotencyWindow Window, Model Model)> { (IdempotencyWindow.Empty(capacity), new Model(capacity, [])) };
         var ids = new List<Guid>();
 
@@ -233,7 +257,7 @@ public sealed class IdempotencyWindowSpecs
 
             if (random.Next(12) == 0)
             {
-                var newCapacity = random.Next(1, 40);
+                var newCapacity = random.Next(1, maxCapacity);
                 (window, model) = (window.WithCapacity(newCapacity), model.WithCapacity(newCapacity));
             }
             else
