@@ -46,6 +46,9 @@ public sealed class AuthSettingsTests
     [InlineData("bank.auth.signing-key = \"not base64!\"", "not base64")]
     [InlineData("bank.auth.algorithms = [none]", "never 'none'")]
     [InlineData("bank.auth.enabled = maybe", "on or off")]
+    [InlineData("bank.auth.token-cache.max-age = 0s", "token-cache.max-age")]
+    [InlineData("bank.auth.token-cache.max-age = 1h", "token-cache.max-age")]
+    [InlineData("bank.auth.token-cache.max-entries = -1", "token-cache.max-entries")]
     [InlineData("bank.auth { development-key = \"\", signing-key = \"\" }", "no key can verify tokens")]
     public void A_bad_auth_setting_is_refused_naming_what_to_fix(string overrides, string message)
     {

@@ -431,7 +431,8 @@ internal sealed class PostgresQueryStore : QueryStore
             command.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
             if (query.Kind == GlobalQueryKind.Tag) command.Parameters.Add(new NpgsqlParameter { Value = query.Tag });
 
-            var rows = new List<StoredEvent>(Math.Min(limit, 1024));
+            // At most one row per ordering in (Position, upTo]: sized for the limit, a live query's few rows cost a 64 KB list per page.
+            var rows = new List<StoredEvent>((int)Math.Clamp(Math.Min(Math.Min(limit, 1024), upTo - Position), 0, 1024));
             if (query.Kind != GlobalQueryKind.PersistenceIds)
             {
                 await store.ReadEventsAsync(command, rows, cancellationToken).ConfigureAwait(false);

@@ -82,6 +82,12 @@ public static class BankAccessControlExtensions
     private static void ConfigureJwtBearer(JwtBearerOptions options, BankAuthSettings auth)
     {
         options.MapInboundClaims = false; // "sub" and "role" stay as the token names them
+        if (auth.TokenCacheMaxEntries > 0)
+        {
+            // The stock handler, remembering the tokens it verified (bank.auth.token-cache); it maps no claims either.
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new CachingJsonWebTokenHandler(new ValidatedTokenCache(auth.TokenCacheMaxEntries, auth.TokenCacheMaxAge)) { MapInboundClaims = false });
+        }
         if (auth.Authority is { } authority)
         {
             options.Authority = authority;

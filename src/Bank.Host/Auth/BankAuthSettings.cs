@@ -35,6 +35,12 @@ public sealed record BankAuthSettings
 
     public TimeSpan DevelopmentTokenLifetime { get; init; } = TimeSpan.FromHours(8);
 
+    /// <summary>How many verified tokens are remembered (<see cref="ValidatedTokenCache"/>); 0: none, every request verifies its token.</summary>
+    public int TokenCacheMaxEntries { get; init; } = 10_000;
+
+    /// <summary>How long a verified token is remembered at most (and never past its exp).</summary>
+    public TimeSpan TokenCacheMaxAge { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>True when one of the keys that verify tokens is the development key.</summary>
     public bool UsesDevelopmentKey => SigningKeys.Any(key => string.Equals(key.Trim(), DevelopmentKey.Trim(), StringComparison.Ordinal));
 
@@ -70,6 +76,8 @@ public sealed record BankAuthSettings
             RoleClaim = config.GetString("bank.auth.role-claim", defaults.RoleClaim).Trim(),
             ClockSkew = config.GetTimeSpan("bank.auth.clock-skew", defaults.ClockSkew),
             DevelopmentTokenLifetime = config.GetTimeSpan("bank.auth.development-token-lifetime", defaults.DevelopmentTokenLifetime),
+            TokenCacheMaxEntries = config.GetInt("bank.auth.token-cache.max-entries", defaults.TokenCacheMaxEntries),
+            TokenCacheMaxAge = config.GetTimeSpan("bank.auth.token-cache.max-age", defaults.TokenCacheMaxAge),
         };
         if (settings.Enabled) settings.Validate();
         return settings;
@@ -85,6 +93,9 @@ public sealed record BankAuthSettings
             throw new InvalidOperationException("bank.auth.algorithms must list signing algorithms, and never 'none'.");
         if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromMinutes(5))
             throw new InvalidOperationException($"bank.auth.clock-skew must be 0 to 5 minutes, not {ClockSkew}.");
+        if (TokenCacheMaxEntries < 0) throw new InvalidOperationException($"bank.auth.token-cache.max-entries must be 0 (off) or more, not {TokenCacheMaxEntries}.");
+        if (TokenCacheMaxAge <= TimeSpan.Zero || TokenCacheMaxAge > TimeSpan.FromMinutes(10))
+            throw new InvalidOperationException($"bank.auth.token-cache.max-age must be more than 0 and at most 10 minutes, not {TokenCacheMaxAge}.");
         _ = IssuerSigningKeys(); // a key that cannot be read fails the start, naming the setting
     }
 
