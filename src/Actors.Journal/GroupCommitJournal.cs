@@ -50,7 +50,7 @@ public sealed class GroupCommitJournal : AsyncWriteJournal
         _serializer = new JournalRowSerializer(Context.System, _settings.DefaultSerializer, writerUuid);
         var key = CommitKey(_settings);
         _batcher = new WriteBatcher(_store.Writer, _settings.Lanes, _settings.MaxBatchSize, _settings.MaxBufferedWrites,
-            _settings.ShutdownTimeout, highest => JournalCommits.Publish(key, highest));
+            _settings.ShutdownTimeout, (highest, writes) => JournalCommits.Publish(key, highest, writes));
     }
 
     /// <summary>The key under which <see cref="JournalCommits"/> announces this journal's commits.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Actors.Journal.Batching;
 
 namespace Actors.Journal;
 
@@ -21,10 +22,24 @@ public static class JournalCommits
 
     internal static string KeyFor(JournalProvider provider, string connectionString) => provider + "|" + connectionString.Trim();
 
-    internal static void Publish(string key, long highestOrdering)
+    /// <summary>
+    /// The memory of this process's last writes on that database (created on first call, kept for the process): from
+    /// then on, each committed AtomicWrite is remembered, before its writer gets its answer, as the ordering of its last
+    /// event, so the orderings of writes this process just made are known without asking the database.
+    /// </summary>
+    public static LastWrites RememberLastWrites(JournalProvider provider, string connectionString) =>
+        Remembered.GetOrAdd(KeyFor(provider, connectionString), _ => new LastWrites(LastWrites.DefaultCapacity));
+
+    internal static void Publish(string key, long highestOrdering, IReadOnlyList<PendingWrite> writes)
     {
+        if (Remembered.TryGetValue(key, out var lastWrites))
+            foreach (var write in writes)
+                if (write.Outcome is WriteResult.Stored stored)
+                    lastWrites.Record(write.PersistenceId, write.HighestSequenceNr, stored.Ordering);
         if (Handlers.TryGetValue(key, out var handler)) handler?.Invoke(highestOrdering);
     }
+
+    private static readonly ConcurrentDictionary<string, LastWrites> Remembered = new(StringComparer.Ordinal);
 
     private sealed class Subscription(string key, Action<long> handler) : IDisposable
     {

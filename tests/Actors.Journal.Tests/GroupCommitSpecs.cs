@@ -59,6 +59,41 @@ public abstract class GroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Each_committed_write_is_remembered_in_process_with_the_ordering_of_its_last_event()
+    {
+        using var journal = Harness();
+        await WarmUpAsync(journal);
+        var lastWrites = JournalCommits.RememberLastWrites(Provider, _db.ConnectionString);
+
+        // Writes of one to three events, queued behind a held lock so that they share transactions.
+        var probes = new List<(TestProbe, AtomicWrite[])>();
+        await using (await _db.HoldWritesAsync())
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                var probe = journal.CreateProbe();
+                var writes = new[] { Events.Write($"remembered-{i}", 1, i % 3 + 1) };
+                journal.Send(probe, writes);
+                probes.Add((probe, writes));
+            }
+            await journal.JournalHasTakenEarlierMessagesAsync();
+        }
+        foreach (var (probe, writes) in probes)
+            Assert.All(await JournalHarness.ExpectOutcomesAsync(probe, writes), o => Assert.Equal(EventOutcome.Stored, o.Outcome));
+
+        for (var i = 0; i < 30; i++)
+        {
+            var last = i % 3 + 1;
+            var stored = await _db.ScalarAsync($"SELECT ordering FROM journal WHERE persistence_id = 'remembered-{i}' AND sequence_number = {last}");
+            Assert.True(lastWrites.TryGetOrdering($"remembered-{i}", last, out var remembered), $"remembered-{i} was not remembered");
+            Assert.Equal(stored, remembered);
+            // Only the last event of a write is remembered: an earlier one is asked of the database.
+            if (last > 1) Assert.False(lastWrites.TryGetOrdering($"remembered-{i}", last - 1, out _));
+        }
+        Assert.False(lastWrites.TryGetOrdering("never-written", 1, out _));
+    }
+
+    [Fact]
     public async Task A_duplicate_fails_only_its_own_write_and_its_neighbours_in_the_batch_commit()
     {
         using var journal = Harness();

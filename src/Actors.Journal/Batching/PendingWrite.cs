@@ -20,7 +20,7 @@ internal abstract record WriteResult
 {
     private WriteResult() { }
 
-    /// <summary>Committed; <paramref name="Ordering"/> is an ordering of its transaction, at least its last event's (for commit notifications).</summary>
+    /// <summary>Committed; <paramref name="Ordering"/> is the ordering of its last event.</summary>
     public sealed record Stored(long Ordering) : WriteResult;
 
     /// <summary>Not stored, and the journal is (for this write) unhealthy: WriteMessageFailure, the actor stops.</summary>

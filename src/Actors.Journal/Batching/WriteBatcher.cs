@@ -27,7 +27,7 @@ internal sealed class WriteBatcher : IAsyncDisposable
     private readonly int _maxBatchSize;
     private readonly int _maxBufferedWrites;
     private readonly TimeSpan _shutdownTimeout;
-    private readonly Action<long> _onCommitted;
+    private readonly Action<long, IReadOnlyList<PendingWrite>> _onCommitted;
     private readonly CancellationTokenSource _stop = new();
     private int _pending;
     private long _transactions;
@@ -35,7 +35,7 @@ internal sealed class WriteBatcher : IAsyncDisposable
     private volatile bool _closed;
     private Task? _disposal;
 
-    public WriteBatcher(IBatchWriter writer, int lanes, int maxBatchSize, int maxBufferedWrites, TimeSpan shutdownTimeout, Action<long> onCommitted)
+    public WriteBatcher(IBatchWriter writer, int lanes, int maxBatchSize, int maxBufferedWrites, TimeSpan shutdownTimeout, Action<long, IReadOnlyList<PendingWrite>> onCommitted)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
@@ -188,7 +188,7 @@ internal sealed class WriteBatcher : IAsyncDisposable
             var highest = 0L;
             foreach (var write in writes)
                 if (write.Outcome is WriteResult.Stored stored && stored.Ordering > highest) highest = stored.Ordering;
-            RaiseCommitted(highest);
+            RaiseCommitted(highest, writes);
         }
         foreach (var request in batch)
         {
@@ -198,11 +198,11 @@ internal sealed class WriteBatcher : IAsyncDisposable
         }
     }
 
-    private void RaiseCommitted(long highestOrdering)
+    private void RaiseCommitted(long highestOrdering, IReadOnlyList<PendingWrite> writes)
     {
         try
         {
-            _onCommitted(highestOrdering);
+            _onCommitted(highestOrdering, writes);
         }
         catch
         {

@@ -41,7 +41,7 @@ internal sealed class PostgresBatchWriter(PostgresJournalStore store, int copyTh
           FROM unnest($8::text[], $9::bigint[], $10::text[]) AS g(persistence_id, sequence_number, tag)
           JOIN ins ON ins.persistence_id = g.persistence_id AND ins.sequence_number = g.sequence_number
         )
-        SELECT ordering FROM ins
+        SELECT ordering, persistence_id, sequence_number FROM ins
         """;
 
     private const string ExistingKeys =
@@ -172,10 +172,7 @@ internal sealed class PostgresBatchWriter(PostgresJournalStore store, int copyTh
         return committed;
     }
 
-    /// <summary>
-    /// Writes all events in one transaction; returns an ordering per write (its last event's by COPY, the transaction's
-    /// highest by INSERT). Throws on any failure (rolled back).
-    /// </summary>
+    /// <summary>Writes all events in one transaction; returns the ordering of each write's last event. Throws on any failure (rolled back).</summary>
     private Task<long[]> WriteInOneTransactionAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {
         var events = 0;
@@ -193,15 +190,18 @@ internal sealed class PostgresBatchWriter(PostgresJournalStore store, int copyTh
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()"));
         batch.BatchCommands.Add(BuildInsert(writes));
 
-        // Only the highest ordering of the transaction is needed (commit notifications); the tag rows get theirs in SQL.
-        var highest = 0L;
+        // Each write's answer carries its last event's ordering (the tag rows get theirs in SQL). RETURNING's row order
+        // is unspecified: rows are matched to writes by persistence id and sequence number.
+        var lastEvents = new Dictionary<(string PersistenceId, long SequenceNr), int>(writes.Count);
+        for (var i = 0; i < writes.Count; i++) lastEvents[(writes[i].PersistenceId, writes[i].HighestSequenceNr)] = i;
+        var orderings = new long[writes.Count];
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the xid
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) highest = Math.Max(highest, reader.GetInt64(0));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                if (lastEvents.TryGetValue((reader.GetString(1), reader.GetInt64(2)), out var write))
+                    orderings[write] = reader.GetInt64(0);
         }
-        var orderings = new long[writes.Count];
-        Array.Fill(orderings, highest);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return orderings;
     }

@@ -1,3 +1,4 @@
+using Actors.Journal;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Hosting;
@@ -25,9 +26,7 @@ public static class BankHostServiceCollectionExtensions
         services.TryAddSingleton(hocon);
         services.TryAddSingleton(_ => BankHttpSettings.From(hocon.Config));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => hocon.Journal == JournalKind.Sqlite
-            ? JournalPositions.Sqlite(hocon.ConnectionString)
-            : JournalPositions.Postgres(hocon.ConnectionString));
+        services.TryAddSingleton(_ => JournalPositionsOf(hocon));
         // Hosted services start in the order they are added: the access control's start-up check first, then the
         // database is readied before the actor system starts.
         services.AddBankAccessControl(hocon);
@@ -36,6 +35,16 @@ public static class BankHostServiceCollectionExtensions
         services.AddBankReadSide(hocon);
         services.AddBankHttp();
         return services;
+    }
+
+    private static JournalPositions JournalPositionsOf(BankHocon hocon)
+    {
+        var database = hocon.Journal == JournalKind.Sqlite
+            ? JournalPositions.Sqlite(hocon.ConnectionString)
+            : JournalPositions.Postgres(hocon.ConnectionString);
+        if (hocon.JournalWriterPlugin != GroupCommitJournal.PluginId) return database;
+        var provider = hocon.Journal == JournalKind.Sqlite ? JournalProvider.Sqlite : JournalProvider.Postgres;
+        return new LastWritesFirstPositions(database, JournalCommits.RememberLastWrites(provider, hocon.ConnectionString));
     }
 
     private static void AddBankHttp(this IServiceCollection services)

@@ -16,7 +16,7 @@ namespace Actors.Benchmarks.Core;
 /// idempotency window) and the first message. Two accounts with the same 10,000 events (stored through the journal
 /// plugin, so in each variant's own format): one without a snapshot, one with a snapshot at 9,000 (the state with its
 /// full idempotency window) plus 1,000 events. A fresh actor each run, on a warm node (the database and the plugin's
-/// connections warm, the code jitted by the warm-ups), as a running node recovers a passivated account.
+/// connections warm, the code jitted to its final tier by the warm-ups), as a running node recovers a passivated account.
 /// </summary>
 public sealed class RecoveryBenchmark : Benchmark
 {
@@ -50,8 +50,10 @@ public sealed class RecoveryBenchmark : Benchmark
         var reference = context.Get(_reference);
         var fullReference = new BenchmarkResult(context.Suite, $"{Name}-{events / 1000}k-events-reference", Plain);
         var snapshottedReference = new BenchmarkResult(context.Suite, $"{Name}-snapshot-reference", WithSnapshot);
-        // Each run is a fraction of a second: enough warm-ups for the replay path to reach its optimized tier.
-        var warmups = context.Warmups(8);
+        // Each run is a fraction of a second, and for several seconds after start the tiered JIT is still recompiling the
+        // replay path with its profile (a sixth of the CPU in a profile of the first runs; 8 warm-ups measured 58-84 ms
+        // where 60 measured 36 ms): warm up long enough to measure a running node, not its start.
+        var warmups = context.Warmups(60);
         var runs = context.Runs(5);
         // One node per variant, both up at once, their runs interleaved (ours, plain, ours, plain ...): a machine whose
         // speed drifts shifts both alike.
