@@ -162,7 +162,7 @@ public sealed class HttpLoadBenchmark : Benchmark
         throughput.Bottleneck ??= "-";
         sharedThroughput.Bottleneck = sharedP50.Bottleneck = sharedBalances.Bottleneck = "-";
         sharedP99.Bottleneck = "as load-p99, and the read model's transactions queue behind the journal's on the file's one write lock";
-        p50.Bottleneck = p99.Bottleneck = "queueing: 64 requests in flight / the journal's throughput (Little's law); p99 adds GC pauses and write batches";
+        p50.Bottleneck = p99.Bottleneck = $"queueing: {concurrency} requests in flight / the journal's throughput (Little's law); p99 adds GC pauses and write batches";
         balances.Bottleneck = "-";
         return rows;
 
