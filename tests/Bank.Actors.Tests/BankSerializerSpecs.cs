@@ -177,6 +177,32 @@ public sealed class BankSerializerSpecs(ITestOutputHelper output) : Akka.TestKit
         Assert.Null(((AccountEvent)Serializer.FromBinary(Utf8("""{"amount":1,"balanceAfter":1,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","at":"2026-11-22T13:01:00+01:00"}"""), BankManifests.MoneyDeposited)).IssuedBy);
     }
 
+    [Theory]
+    [InlineData("""{"subject":"teller-1","role":"teller"}""", "teller-1", Role.Teller)]
+    [InlineData("""{"role":"admin","subject":"root"}""", "root", Role.Admin)]
+    [InlineData("""{"Subject":"ada","Role":"Customer","since":2026}""", "ada", Role.Customer)]
+    public void An_issuer_is_read_by_its_property_names_in_any_order_and_case(string issuer, string subject, Role role)
+    {
+        var json = $$"""{"amount":1,"balanceAfter":1,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","at":"2026-11-22T13:01:00+01:00","issuedBy":{{issuer}}}""";
+
+        var deposited = (AccountEvent)Serializer.FromBinary(Utf8(json), BankManifests.MoneyDeposited);
+
+        Assert.Equal(new Issuer(subject, role), deposited.IssuedBy);
+        Assert.Equal(1m, ((MoneyDeposited)deposited).BalanceAfter);
+    }
+
+    [Theory]
+    [InlineData("""{"subject":"ada","role":1}""")]
+    [InlineData("""{"subject":"ada","role":"auditor"}""")]
+    [InlineData("""{"subject":"ada"}""")]
+    [InlineData("""["ada","customer"]""")]
+    public void An_issuer_with_a_role_by_number_an_unknown_role_or_a_missing_part_is_refused(string issuer)
+    {
+        var json = $$"""{"amount":1,"balanceAfter":1,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a02","at":"2026-11-22T13:01:00+01:00","issuedBy":{{issuer}}}""";
+
+        Assert.ThrowsAny<JsonException>(() => Serializer.FromBinary(Utf8(json), BankManifests.MoneyDeposited));
+    }
+
     [Fact]
     public void An_unknown_manifest_is_a_serialization_error_that_names_it()
     {

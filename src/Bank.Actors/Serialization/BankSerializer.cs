@@ -25,7 +25,7 @@ public sealed class BankSerializer(ExtendedActorSystem system) : SerializerWithS
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+        Converters = { new IssuerJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
         NumberHandling = JsonNumberHandling.Strict,
     };
 
