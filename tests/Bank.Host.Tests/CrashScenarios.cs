@@ -139,7 +139,7 @@ public abstract class CrashScenarios() : HostProcessScenario("crash")
                     return new Outcome.Unknown();
             }
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (NoAnswer.Is(e))
         {
             return new Outcome.Unknown(); // the host died under this request, or before it
         }

@@ -126,7 +126,7 @@ public abstract class TransferCrashScenarios() : HostProcessScenario("transfer-c
             await response.ExpectAsync(HttpStatusCode.Accepted);
             return true;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (NoAnswer.Is(e))
         {
             return false; // the host died under this request, or before it
         }

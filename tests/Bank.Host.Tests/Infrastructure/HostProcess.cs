@@ -182,7 +182,7 @@ public sealed class HostProcess : IAsyncDisposable
             using var response = await Client.GetAsync("/health/ready");
             return response.StatusCode == HttpStatusCode.OK;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (NoAnswer.Is(e))
         {
             return false;
         }
