@@ -27,6 +27,7 @@ public sealed class NodeGuard : IDisposable
     private readonly TimeSpan _settle;
     private readonly Thread _ticker;
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastTick = Stopwatch.GetTimestamp();
     private long _wokeAt;
 
@@ -40,7 +41,14 @@ public sealed class NodeGuard : IDisposable
         _settle = hocon.Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20)) + TimeSpan.FromSeconds(1);
         _ticker = new Thread(Tick) { IsBackground = true, Name = "bank-node-guard" };
         _ticker.Start();
+        _cluster.RegisterOnMemberUp(() => _up.TrySetResult());
     }
+
+    /// <summary>
+    /// Completes when this node is first Up in its cluster. Until then (a node starting, joining its seeds) its own member
+    /// reads as Removed, which is not a refusal: requests wait for it (<see cref="Http.NodeGuardMiddleware"/>).
+    /// </summary>
+    public Task WhenUp => _up.Task;
 
     /// <summary>Null when the node may serve; else why not.</summary>
     public string? Refusal()
@@ -49,7 +57,7 @@ public sealed class NodeGuard : IDisposable
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated)
             return "This node has left the cluster and is shutting down.";
         var status = cluster.SelfMember.Status;
-        if (status is MemberStatus.Down or MemberStatus.Removed)
+        if (status is MemberStatus.Down || status is MemberStatus.Removed && WhenUp.IsCompleted)
             return $"This node is {status} in its cluster: its accounts are served by the other nodes. It is shutting down.";
 
         var now = Stopwatch.GetTimestamp();
