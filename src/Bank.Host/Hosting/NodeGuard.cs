@@ -28,6 +28,7 @@ public sealed class NodeGuard : IDisposable
     private readonly Thread _ticker;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _removed;
     private long _lastTick = Stopwatch.GetTimestamp();
     private long _wokeAt;
 
@@ -42,11 +43,13 @@ public sealed class NodeGuard : IDisposable
         _ticker = new Thread(Tick) { IsBackground = true, Name = "bank-node-guard" };
         _ticker.Start();
         _cluster.RegisterOnMemberUp(() => _up.TrySetResult());
+        _cluster.RegisterOnMemberRemoved(() => _removed = true);
     }
 
     /// <summary>
-    /// Completes when this node is first Up in its cluster. Until then (a node starting, joining its seeds) its own member
-    /// reads as Removed, which is not a refusal: requests wait for it (<see cref="Http.NodeGuardMiddleware"/>).
+    /// Completes when this node is first Up in its cluster; requests wait for it (<see cref="Http.NodeGuardMiddleware"/>).
+    /// Until a node has joined, and for a moment after, the cluster's view of its own member still reads Removed, so
+    /// removal is taken from the cluster's removal callback, not from that view.
     /// </summary>
     public Task WhenUp => _up.Task;
 
@@ -57,8 +60,8 @@ public sealed class NodeGuard : IDisposable
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated)
             return "This node has left the cluster and is shutting down.";
         var status = cluster.SelfMember.Status;
-        if (status is MemberStatus.Down || status is MemberStatus.Removed && WhenUp.IsCompleted)
-            return $"This node is {status} in its cluster: its accounts are served by the other nodes. It is shutting down.";
+        if (status is MemberStatus.Down || _removed)
+            return $"This node is {(_removed ? MemberStatus.Removed : status)} in its cluster: its accounts are served by the other nodes. It is shutting down.";
 
         var now = Stopwatch.GetTimestamp();
         if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastTick), now) > _freezeAfter && HasOtherMembers(cluster))
