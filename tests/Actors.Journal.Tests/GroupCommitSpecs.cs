@@ -29,6 +29,28 @@ public abstract class GroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetim
     private static async Task WarmUpAsync(JournalHarness journal) =>
         Assert.Equal(EventOutcome.Stored, (await journal.WriteAsync(Events.Write("warm-up", 1)))[0].Outcome);
 
+    /// <summary>
+    /// Writes of one to three events (<c>{prefix}-{i}</c>: i % 3 + 1 of them) from <paramref name="actors"/> actors, queued
+    /// while another connection holds the write lock so that they share transactions; asserts that all were stored.
+    /// </summary>
+    private async Task WriteQueuedBehindHeldLockAsync(JournalHarness journal, string prefix, int actors)
+    {
+        var probes = new List<(TestProbe, AtomicWrite[])>();
+        await using (await _db.HoldWritesAsync())
+        {
+            for (var i = 0; i < actors; i++)
+            {
+                var probe = journal.CreateProbe();
+                var writes = new[] { Events.Write($"{prefix}-{i}", 1, i % 3 + 1) };
+                journal.Send(probe, writes);
+                probes.Add((probe, writes));
+            }
+            await journal.JournalHasTakenEarlierMessagesAsync();
+        }
+        foreach (var (probe, writes) in probes)
+            Assert.All(await JournalHarness.ExpectOutcomesAsync(probe, writes), o => Assert.Equal(EventOutcome.Stored, o.Outcome));
+    }
+
     [Fact]
     public async Task The_writes_of_many_actors_queued_during_a_commit_share_the_next_transaction()
     {
@@ -37,21 +59,7 @@ public abstract class GroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetim
         var commits = 0;
         using var subscription = JournalCommits.Subscribe(Provider, _db.ConnectionString, _ => Interlocked.Increment(ref commits));
 
-        var probes = new List<(TestProbe, AtomicWrite[])>();
-        await using (await _db.HoldWritesAsync())
-        {
-            for (var i = 0; i < 50; i++)
-            {
-                var probe = journal.CreateProbe();
-                var writes = new[] { Events.Write($"actor-{i}", 1, i % 3 + 1) };
-                journal.Send(probe, writes);
-                probes.Add((probe, writes));
-            }
-            await journal.JournalHasTakenEarlierMessagesAsync();
-        }
-
-        foreach (var (probe, writes) in probes)
-            Assert.All(await JournalHarness.ExpectOutcomesAsync(probe, writes), o => Assert.Equal(EventOutcome.Stored, o.Outcome));
+        await WriteQueuedBehindHeldLockAsync(journal, "actor", 50);
         Assert.Equal(1 + Enumerable.Range(0, 50).Sum(i => i % 3 + 1), await _db.ScalarAsync("SELECT count(*) FROM journal"));
         // Per write lane, at most one write went alone (the lane may have taken it before the rest arrived); the rest, together.
         var lanes = Provider == JournalProvider.Sqlite ? 1 : 2;
@@ -65,21 +73,7 @@ public abstract class GroupCommitSpecs(ITestOutputHelper output) : IAsyncLifetim
         await WarmUpAsync(journal);
         var lastWrites = JournalCommits.RememberLastWrites(Provider, _db.ConnectionString);
 
-        // Writes of one to three events, queued behind a held lock so that they share transactions.
-        var probes = new List<(TestProbe, AtomicWrite[])>();
-        await using (await _db.HoldWritesAsync())
-        {
-            for (var i = 0; i < 30; i++)
-            {
-                var probe = journal.CreateProbe();
-                var writes = new[] { Events.Write($"remembered-{i}", 1, i % 3 + 1) };
-                journal.Send(probe, writes);
-                probes.Add((probe, writes));
-            }
-            await journal.JournalHasTakenEarlierMessagesAsync();
-        }
-        foreach (var (probe, writes) in probes)
-            Assert.All(await JournalHarness.ExpectOutcomesAsync(probe, writes), o => Assert.Equal(EventOutcome.Stored, o.Outcome));
+        await WriteQueuedBehindHeldLockAsync(journal, "remembered", 30);
 
         for (var i = 0; i < 30; i++)
         {
