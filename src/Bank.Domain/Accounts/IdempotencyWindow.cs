@@ -75,6 +75,11 @@ public sealed class IdempotencyWindow : IEquatable<IdempotencyWindow>
             entry = _tail[at];
             return true;
         }
+        return TryGetInSegments(commandId, out entry);
+    }
+
+    private bool TryGetInSegments(Guid commandId, [MaybeNullWhen(false)] out ProcessedCommand entry)
+    {
         var hash = commandId.GetHashCode();
         for (var s = _segments.Length - 1; s >= 0; s--)
         {
@@ -108,7 +113,7 @@ public sealed class IdempotencyWindow : IEquatable<IdempotencyWindow>
         var inTail = IndexInTail(entry.CommandId);
         if (inTail >= 0)
             return new IdempotencyWindow(Capacity, _segments, _skipped, [.. _tail[..inTail], .. _tail[(inTail + 1)..], entry]);
-        if (TryGet(entry.CommandId, out var older))
+        if (TryGetInSegments(entry.CommandId, out var older))
             return new IdempotencyWindow(Capacity, Packed([.. OldestFirst().Where(e => !ReferenceEquals(e, older)), entry]));
 
         var added = _tail.Length + 1 == SegmentSize
