@@ -21,8 +21,8 @@ internal sealed class NodeGuardMiddleware(RequestDelegate next, NodeGuard guard)
     public Task InvokeAsync(HttpContext context)
     {
         if (context.Request.Path.StartsWithSegments(Live) || context.Request.Path.StartsWithSegments(Cluster)) return next(context);
-        if (!guard.WhenUp.IsCompleted) return AfterJoinAsync(context);
-        return guard.Refusal() is { } reason ? RefuseAsync(context, reason) : next(context);
+        if (guard.Refusal() is { } reason) return RefuseAsync(context, reason);
+        return guard.WhenUp.IsCompleted ? next(context) : AfterJoinAsync(context);
     }
 
     private async Task AfterJoinAsync(HttpContext context)
