@@ -26,7 +26,7 @@ public abstract class TransferScenarios(DatabaseFixture fixture) : HostScenario(
         Assert.Equal(69.75m, (await Client.GetAccountAsync(from)).Balance());
         Assert.Equal(35.25m, (await Client.GetAccountAsync(to)).Balance());
 
-        await BankHttp.EventuallyAsync(async () => (await Client.TransactionsAsync(to)).Count == 2, ReadModelPatience, "the credit is projected");
+        await Client.WaitForTransactionsAsync(to, 2, ReadModelPatience, "the credit is projected");
         var outgoing = (await Client.TransactionsAsync(from)).Last();
         Assert.Equal(("transferOut", 30.25m, 69.75m, id, to), (outgoing.GetProperty("kind").GetString(), outgoing.GetProperty("amount").GetDecimal(),
             outgoing.GetProperty("balanceAfter").GetDecimal(), outgoing.GetProperty("transferId").GetGuid(), outgoing.GetProperty("counterparty").GetString()));
@@ -71,7 +71,7 @@ public abstract class TransferScenarios(DatabaseFixture fixture) : HostScenario(
         var transfer = await Client.EndedTransferAsync(id);
         Assert.Equal(("failed", "not-found"), (transfer.GetProperty("status").GetString(), transfer.GetProperty("failureCode").GetString()));
         Assert.Equal(50m, (await Client.GetAccountAsync(from)).Balance());
-        await BankHttp.EventuallyAsync(async () => (await Client.TransactionsAsync(from)).Count == 3, ReadModelPatience, "the refund is projected");
+        await Client.WaitForTransactionsAsync(from, 3, ReadModelPatience, "the refund is projected");
         var history = await Client.TransactionsAsync(from);
         Assert.Equal(["deposit", "transferOut", "transferRefund"], history.Select(t => t.GetProperty("kind").GetString()));
         Assert.Equal([50m, 30m, 50m], history.Select(t => t.GetProperty("balanceAfter").GetDecimal()));
@@ -200,8 +200,8 @@ public abstract class TransferScenarios(DatabaseFixture fixture) : HostScenario(
         foreach (var id in ids) Assert.Equal("completed", (await Client.EndedTransferAsync(id)).GetProperty("status").GetString());
         Assert.Equal((60m, 40m), ((await Client.GetAccountAsync(a)).Balance(), (await Client.GetAccountAsync(b)).Balance()));
 
-        await BankHttp.EventuallyAsync(async () => (await Client.TransactionsAsync(a)).Count == 11, ReadModelPatience, "every transfer is projected");
-        await BankHttp.EventuallyAsync(async () => (await Client.TransactionsAsync(b)).Count == 11, ReadModelPatience, "every transfer is projected");
+        await Client.WaitForTransactionsAsync(a, 11, ReadModelPatience, "every transfer is projected");
+        await Client.WaitForTransactionsAsync(b, 11, ReadModelPatience, "every transfer is projected");
         var stats = await Client.CurrencyStatsAsync();
         Assert.Equal(0m, stats.GetProperty("moneyInFlight").GetDecimal());
         Assert.Equal(stats.GetProperty("totalDeposited").GetDecimal() - stats.GetProperty("totalWithdrawn").GetDecimal(), stats.GetProperty("totalBalance").GetDecimal());

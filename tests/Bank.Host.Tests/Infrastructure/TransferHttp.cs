@@ -60,6 +60,22 @@ public static class TransferHttp
         return [.. page.GetProperty("transactions").EnumerateArray()];
     }
 
+    /// <summary>
+    /// The account's history as projected so far: an account the projection has not reached yet answers 404, which
+    /// counts as no rows.
+    /// </summary>
+    public static async Task<List<JsonElement>> TransactionsSoFarAsync(this HttpClient client, string accountId)
+    {
+        using var response = await client.GetAsync($"/accounts/{accountId}/transactions?limit=1000");
+        if (response.StatusCode == HttpStatusCode.NotFound) return [];
+        var page = await response.ExpectAsync(HttpStatusCode.OK);
+        return [.. page.GetProperty("transactions").EnumerateArray()];
+    }
+
+    /// <summary>Waits until the read model holds <paramref name="count"/> rows of the account's history.</summary>
+    public static Task WaitForTransactionsAsync(this HttpClient client, string accountId, int count, TimeSpan timeout, string what) =>
+        BankHttp.EventuallyAsync(async () => (await client.TransactionsSoFarAsync(accountId)).Count == count, timeout, what);
+
     /// <summary>Every row of the account's history from the read model, page after page.</summary>
     public static async Task<List<JsonElement>> AllTransactionsAsync(this HttpClient client, string accountId)
     {
