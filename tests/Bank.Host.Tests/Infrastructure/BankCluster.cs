@@ -218,11 +218,20 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>The shard ids this node hosts, as it reports them.</summary>
-    public async Task<HashSet<string>> ShardIdsAsync()
+    public async Task<HashSet<string>> ShardIdsAsync() =>
+        await TryShardIdsAsync() ?? throw new InvalidOperationException($"Node {Number} did not answer GET /cluster with its own shards.");
+
+    /// <summary>
+    /// The shard ids this node hosts, or null when it does not say (yet): GET /cluster was not 200 (the regions did not
+    /// answer in time), or the shard statistics do not list this node's region (not registered, or it did not answer).
+    /// </summary>
+    public async Task<HashSet<string>?> TryShardIdsAsync()
     {
-        var view = await ClusterAsync() ?? throw new InvalidOperationException($"Node {Number} did not answer GET /cluster.");
-        var own = view.GetProperty("shards").EnumerateArray().Single(s => s.GetProperty("address").GetString() == Address);
-        return own.GetProperty("shardIds").EnumerateArray().Select(id => id.GetString()!).ToHashSet(StringComparer.Ordinal);
+        if (await ClusterAsync() is not { } view) return null;
+        var own = view.GetProperty("shards").EnumerateArray().Where(s => s.GetProperty("address").GetString() == Address).ToList();
+        return own.Count == 1
+            ? own[0].GetProperty("shardIds").EnumerateArray().Select(id => id.GetString()!).ToHashSet(StringComparer.Ordinal)
+            : null;
     }
 
     public override string ToString() => $"node {Number} ({Address})";

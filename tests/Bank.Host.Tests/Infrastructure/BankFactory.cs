@@ -38,6 +38,22 @@ public sealed class BankFactory(BankDatabase database, string? hocon = null, Act
         client.As(TestTokens.Staff);
     }
 
+    /// <summary>
+    /// Starts the host and waits until it is ready (GET /health/ready is 200: the node is Up, its region registered, the
+    /// journal answers), as a load balancer would before it sends traffic. Until the node has joined its cluster a request
+    /// waits at most 5 s and then gets 503 not-ready, and a busy machine can take longer than that to start.
+    /// </summary>
+    public async Task<BankFactory> ReadyAsync()
+    {
+        using var client = CreateClient();
+        await BankHttp.EventuallyAsync(async () =>
+        {
+            using var response = await client.GetAsync("/health/ready");
+            return response.StatusCode == System.Net.HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30), "the host to be ready");
+        return this;
+    }
+
     /// <summary>A new host on the same database, settings and clock; dispose this one first.</summary>
     public BankFactory Restart() => new(database, hocon, services, Clock);
 

@@ -57,15 +57,10 @@ public sealed class ClusterLoad
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, _) =>
         {
             // A 503 (an account's first shard allocation on a busy machine can outlast the ask timeout) is an unknown
-            // outcome: the same key settles it.
-            for (var attempt = 1; ; attempt++)
-            {
-                using var response = await cluster.Next().Client.PostJsonAsync("/accounts",
-                    $$"""{"accountId":"{{id}}","owner":"{{owner}}","initialDeposit":{{OpeningDeposit}}}""", "open-" + id);
-                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null && attempt < 5) continue;
-                await response.ExpectAsync(HttpStatusCode.Created);
-                return;
-            }
+            // outcome: the same key settles it, through whichever node comes next.
+            using var response = await BankHttp.SettledAsync(() => cluster.Next().Client.PostJsonAsync("/accounts",
+                $$"""{"accountId":"{{id}}","owner":"{{owner}}","initialDeposit":{{OpeningDeposit}}}""", "open-" + id));
+            await response.ExpectAsync(HttpStatusCode.Created);
         });
         return new ClusterLoad(cluster, owner, ids, seed);
     }
@@ -154,12 +149,8 @@ public sealed class ClusterLoad
     /// <summary>A read's 200 body; a 503 with Retry-After (an ask that timed out on a busy machine) is asked again, a few times.</summary>
     private static async Task<JsonElement> SettledAsync(Func<Task<HttpResponseMessage>> read)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var response = await read();
-            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null && attempt < 5) continue;
-            return await response.ExpectAsync(HttpStatusCode.OK);
-        }
+        using var response = await BankHttp.SettledAsync(read);
+        return await response.ExpectAsync(HttpStatusCode.OK);
     }
 
     private async Task<Outcome> SendAsync(Command command)

@@ -33,14 +33,22 @@ public sealed class DatabaseFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The class's shared host; the first call's <paramref name="hocon"/> and <paramref name="services"/> configure it.</summary>
+    /// <summary>
+    /// The class's shared host, ready before its first test uses it; the first call's <paramref name="hocon"/> and
+    /// <paramref name="services"/> configure it.
+    /// </summary>
     public async Task<BankFactory> HostAsync(Func<Task<BankDatabase>> create, string? hocon = null, Action<IServiceCollection>? services = null)
     {
         var database = await DatabaseAsync(create);
         await _gate.WaitAsync();
         try
         {
-            return _host ??= new BankFactory(database, hocon, services);
+            if (_host is null)
+            {
+                _host = new BankFactory(database, hocon, services);
+                await _host.ReadyAsync();
+            }
+            return _host;
         }
         finally
         {
