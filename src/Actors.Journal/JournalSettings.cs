@@ -25,6 +25,7 @@ public sealed record JournalSettings
     public string SqliteSynchronous { get; init; } = "FULL";
     public int SqliteCacheSizeKib { get; init; } = 65536;
     public int SqliteWalAutoCheckpoint { get; init; } = 16384;
+    public TimeSpan SqliteCheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(250);
     public int SqliteRowsPerStatement { get; init; } = 64;
     public TimeSpan SqliteBusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int SqliteIdleReaders { get; init; } = 8;
@@ -52,6 +53,7 @@ public sealed record JournalSettings
             SqliteSynchronous = ParseSynchronous(config.GetString("sqlite.synchronous", "full")),
             SqliteCacheSizeKib = config.GetInt("sqlite.cache-size-kib", 65536),
             SqliteWalAutoCheckpoint = config.GetInt("sqlite.wal-autocheckpoint", 16384),
+            SqliteCheckpointInterval = OffOrTimeSpan(config, "sqlite.checkpoint-interval", TimeSpan.FromMilliseconds(250)),
             SqliteRowsPerStatement = config.GetInt("sqlite.rows-per-statement", 64),
             SqliteBusyTimeout = config.GetTimeSpan("sqlite.busy-timeout", TimeSpan.FromSeconds(30)),
             SqliteIdleReaders = config.GetInt("sqlite.idle-readers", 8),
@@ -70,6 +72,8 @@ public sealed record JournalSettings
         if (Parallelism < 0) throw new ConfigurationException("parallelism must be 0 (automatic) or more.");
         if (ReplayBatchSize < 1) throw new ConfigurationException("replay-batch-size must be at least 1.");
         if (SqliteIdleReaders < 0) throw new ConfigurationException("sqlite.idle-readers must be 0 or more.");
+        if (SqliteWalAutoCheckpoint < 1) throw new ConfigurationException("sqlite.wal-autocheckpoint must be at least 1 page.");
+        if (SqliteCheckpointInterval < TimeSpan.Zero) throw new ConfigurationException("sqlite.checkpoint-interval must be off or a positive duration.");
         if (SqliteRowsPerStatement is < 1 or > 1000) throw new ConfigurationException("sqlite.rows-per-statement must be 1..1000.");
         if (PostgresCopyThreshold < 1) throw new ConfigurationException("postgres.copy-threshold must be at least 1.");
     }
@@ -91,6 +95,22 @@ public sealed record JournalSettings
         "OFF" => "OFF",
         var v => throw new ConfigurationException($"sqlite.synchronous must be full, normal, extra or off, not '{v}'."),
     };
+
+    /// <summary>A duration, or <c>off</c> (also <c>0</c>) for zero.</summary>
+    private static TimeSpan OffOrTimeSpan(Config config, string path, TimeSpan fallback)
+    {
+        if (!config.HasPath(path)) return fallback;
+        var text = config.GetString(path, "").Trim();
+        if (text is "off" or "false" or "0" or "no") return TimeSpan.Zero;
+        try
+        {
+            return config.GetTimeSpan(path, fallback);
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            throw new ConfigurationException($"{path} must be off or a duration such as 250ms, not '{text}'.");
+        }
+    }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) || value == "null" ? null : value;
 }

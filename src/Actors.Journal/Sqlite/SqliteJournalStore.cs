@@ -19,6 +19,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     private readonly AsyncInitializer _initializer;
     private readonly SqliteBatchWriter _writer;
     private readonly ConcurrentBag<Reader> _idleReaders = [];
+    private SqliteCheckpointer? _checkpointer;
     private volatile bool _disposed;
 
     public SqliteJournalStore(JournalSettings settings)
@@ -59,9 +60,16 @@ internal sealed class SqliteJournalStore : IJournalStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The batch writer's own connection (not pooled), with the writer's PRAGMAs.</summary>
+    /// <summary>
+    /// The batch writer's own connection (not pooled), with the writer's PRAGMAs; the first one also starts the
+    /// background checkpointer (sqlite.checkpoint-interval), which then does the checkpoints the writer's commits did.
+    /// </summary>
     public SqliteConnection OpenWriter()
     {
+        var background = _settings.SqliteCheckpointInterval > TimeSpan.Zero && !IsInMemory(_pooledConnectionString);
+        // With the checkpointer on, the writer's own automatic checkpoint is only the safety net for a checkpointer that
+        // cannot keep up (another process reading for minutes): far beyond the size at which the checkpointer restarts the WAL.
+        var autoCheckpoint = background ? 4 * _settings.SqliteWalAutoCheckpoint : _settings.SqliteWalAutoCheckpoint;
         var connection = new SqliteConnection(_writerConnectionString);
         try
         {
@@ -69,15 +77,29 @@ internal sealed class SqliteJournalStore : IJournalStore
             Execute(connection,
                 $"PRAGMA busy_timeout = {(long)_settings.SqliteBusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; " +
                 $"PRAGMA synchronous = {_settings.SqliteSynchronous}; PRAGMA cache_size = -{_settings.SqliteCacheSizeKib}; " +
-                $"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {_settings.SqliteWalAutoCheckpoint}; " +
+                $"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {autoCheckpoint}; " +
                 "PRAGMA journal_size_limit = 67108864;");
-            return connection;
         }
         catch
         {
             connection.Dispose();
             throw;
         }
+        if (background && Volatile.Read(ref _checkpointer) is null && !_disposed)
+        {
+            var checkpointer = new SqliteCheckpointer(_pooledConnectionString, WriteGate, _settings.SqliteCheckpointInterval, _settings.SqliteWalAutoCheckpoint);
+            if (Interlocked.CompareExchange(ref _checkpointer, checkpointer, null) is not null) _ = checkpointer.DisposeAsync().AsTask();
+        }
+        return connection;
+    }
+
+    /// <summary>Checkpoints of the background checkpointer that restarted the WAL (0 while it is off or not started).</summary>
+    internal long CheckpointRestarts => Volatile.Read(ref _checkpointer)?.Restarts ?? 0;
+
+    private static bool IsInMemory(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken, bool initialize = true)
@@ -184,6 +206,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     {
         _disposed = true;
         while (_idleReaders.TryTake(out var reader)) reader.Dispose();
+        if (Interlocked.Exchange(ref _checkpointer, null) is { } checkpointer) await checkpointer.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -64,6 +64,8 @@ public sealed class HttpLoadBenchmark : Benchmark
         // Every variant's host is started and its accounts opened first; then the load windows are interleaved (ours,
         // plain, ours, plain ...), one host loaded at a time, so a machine whose speed drifts shifts both alike.
         var sessions = new List<Session>();
+        // ACTORS_BENCH_ALLOCATIONS=N: the N types the host and load generator allocate most, per window (both run here).
+        using var allocations = AllocationSampler.FromEnvironment();
         try
         {
             foreach (var (variant, sharedFile) in variants.SelectMany(v => (withSharedFile ? new[] { false, true } : [false]).Select(shared => (v, shared))))
@@ -101,11 +103,13 @@ public sealed class HttpLoadBenchmark : Benchmark
                     try
                     {
                         Measure.FullCollect();
+                        allocations?.TakeReport();
                         var mark = RunStats.Start();
                         var run = await LoadAsync(session.Connections, session.Ledger, session.AccountIds, duration / windows, cancellationToken);
                         var stats = mark.Stop();
                         session.Record(run, stats);
                         context.Progress.Sample($"{context.Suite} {session.Label}", $"window {i}/{windows}", run.Rate, "req/s", $"{run.Summary}; {stats}");
+                        if (allocations is not null) context.Progress.Info($"{context.Suite} {session.Label}", allocations.TakeReport());
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
