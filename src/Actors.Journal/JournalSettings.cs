@@ -25,7 +25,7 @@ public sealed record JournalSettings
     public string SqliteSynchronous { get; init; } = "FULL";
     public int SqliteCacheSizeKib { get; init; } = 65536;
     public int SqliteWalAutoCheckpoint { get; init; } = 16384;
-    public TimeSpan SqliteCheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan SqliteCheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     public int SqliteRowsPerStatement { get; init; } = 64;
     public TimeSpan SqliteBusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int SqliteIdleReaders { get; init; } = 8;
@@ -53,7 +53,7 @@ public sealed record JournalSettings
             SqliteSynchronous = ParseSynchronous(config.GetString("sqlite.synchronous", "full")),
             SqliteCacheSizeKib = config.GetInt("sqlite.cache-size-kib", 65536),
             SqliteWalAutoCheckpoint = config.GetInt("sqlite.wal-autocheckpoint", 16384),
-            SqliteCheckpointInterval = OffOrTimeSpan(config, "sqlite.checkpoint-interval", TimeSpan.FromMilliseconds(250)),
+            SqliteCheckpointInterval = OffOrTimeSpan(config, "sqlite.checkpoint-interval", TimeSpan.FromMilliseconds(100)),
             SqliteRowsPerStatement = config.GetInt("sqlite.rows-per-statement", 64),
             SqliteBusyTimeout = config.GetTimeSpan("sqlite.busy-timeout", TimeSpan.FromSeconds(30)),
             SqliteIdleReaders = config.GetInt("sqlite.idle-readers", 8),

@@ -49,6 +49,28 @@ public sealed class SqliteCheckpointSpecs
         }
     }
 
+    [Fact]
+    public async Task The_checkpointer_reads_the_size_of_the_WAL_from_its_index_as_SQLite_counts_it()
+    {
+        await using var db = new SqliteTestDatabase();
+        var store = new SqliteJournalStore(Settings(db, "off", restartPages: 100_000));
+        await using (store)
+        {
+            for (var i = 1; i <= 20; i++) await WriteAsync(store, "pid", i);
+
+            var read = SqliteCheckpointer.WalFrames(SqliteCheckpointer.IndexFileOf(db.FilePath));
+            using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            using var result = command.ExecuteReader();
+            Assert.True(result.Read());
+            Assert.True(result.GetInt64(1) > 20, $"the WAL holds {result.GetInt64(1)} frames after 20 commits");
+            Assert.Equal(result.GetInt64(1), read);
+        }
+        Assert.Null(SqliteCheckpointer.WalFrames(SqliteCheckpointer.IndexFileOf(Path.Combine(db.Directory, "none.db"))));
+    }
+
     [Theory]
     [InlineData("-1s")]
     [InlineData("soon")]
@@ -59,9 +81,9 @@ public sealed class SqliteCheckpointSpecs
         Assert.Contains("checkpoint-interval", error.Message);
     }
 
-    private static JournalSettings Settings(SqliteTestDatabase db, string interval) => JournalSettings.From(ConfigurationFactory.ParseString($"""
+    private static JournalSettings Settings(SqliteTestDatabase db, string interval, int restartPages = RestartPages) => JournalSettings.From(ConfigurationFactory.ParseString($"""
         connection-string = "{db.ConnectionString}"
-        sqlite.wal-autocheckpoint = {RestartPages}
+        sqlite.wal-autocheckpoint = {restartPages}
         sqlite.checkpoint-interval = {interval}
         """));
 

@@ -6,13 +6,16 @@ namespace Actors.Journal.Sqlite;
 /// Copies the journal's WAL into the database file from a connection of its own, so that the batch writer's commits do
 /// not stop for the copy. With SQLite's automatic checkpoint, the commit that takes the WAL past wal-autocheckpoint
 /// pages copies every page written since the last checkpoint and fsyncs the file before it returns: under load that is
-/// tens of milliseconds, a few times a second, while every caller of the journal waits. Here each tick copies what is
-/// new without taking the write lock (PASSIVE). Once the WAL holds <c>restartPages</c>, a last short checkpoint in the
-/// writers' turn (RESTART) lets the next commit write the WAL from its start again, so it does not grow without end.
+/// tens of milliseconds, a few times a second, while every caller of the journal waits. Here each tick looks at the
+/// WAL's size in its index (the -shm file); once it holds <c>restartPages</c>, the pages are copied without the write
+/// lock (PASSIVE), and a last short checkpoint in the writers' turn (RESTART) copies the commit or two made meanwhile and
+/// lets the next commit write the WAL from its start again. So a page is copied as often as with SQLite's own automatic
+/// checkpoint, and the WAL does not grow without end.
 /// </summary>
 internal sealed class SqliteCheckpointer : IAsyncDisposable
 {
     private readonly string _connectionString;
+    private readonly string _indexFile;
     private readonly SqliteWriteGate _gate;
     private readonly int _restartPages;
     private readonly CancellationTokenSource _stop = new();
@@ -23,7 +26,9 @@ internal sealed class SqliteCheckpointer : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(restartPages, 1);
-        _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = false };
+        _connectionString = builder.ToString();
+        _indexFile = IndexFileOf(builder.DataSource);
         _gate = gate;
         _restartPages = restartPages;
         _loop = Task.Run(() => RunAsync(interval));
@@ -85,6 +90,8 @@ internal sealed class SqliteCheckpointer : IAsyncDisposable
 
     private async Task CheckpointAsync(SqliteConnection connection)
     {
+        // Unknown (no index yet, or unreadable): a PASSIVE checkpoint is the look, and copies what is there.
+        if (WalFrames(_indexFile) is { } frames && frames < _restartPages) return;
         var (_, log, copied) = Checkpoint(connection, "PASSIVE");
         if (log < _restartPages) return;
         // The commits made while that copy ran: copied outside the writers' turn too, so the RESTART below (which the
@@ -93,6 +100,29 @@ internal sealed class SqliteCheckpointer : IAsyncDisposable
         using var turn = await _gate.EnterAsync(_stop.Token).ConfigureAwait(false);
         var (busy, _, _) = Checkpoint(connection, "RESTART");
         if (!busy) Interlocked.Increment(ref _restarts);
+    }
+
+    /// <summary>The WAL index (-shm) of the database file <paramref name="databaseFile"/>.</summary>
+    internal static string IndexFileOf(string databaseFile) => Path.GetFullPath(databaseFile) + "-shm";
+
+    /// <summary>
+    /// The frames in the WAL: mxFrame of the WAL-index header at the start of the -shm file (offset 16, native byte order,
+    /// as SQLite's file format documentation gives it), read without any lock. A torn read only moves a checkpoint by a
+    /// tick. Null when there is no readable, initialized index.
+    /// </summary>
+    internal static long? WalFrames(string indexFile)
+    {
+        try
+        {
+            using var index = File.OpenHandle(indexFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> header = stackalloc byte[20];
+            if (RandomAccess.Read(index, header, 0) < header.Length || header[12] == 0) return null;
+            return BitConverter.ToUInt32(header[16..]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>One checkpoint: whether it stopped for a lock, the WAL's pages, and how many of them are now in the file.</summary>
