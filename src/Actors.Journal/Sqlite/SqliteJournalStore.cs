@@ -19,6 +19,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     private readonly AsyncInitializer _initializer;
     private readonly SqliteBatchWriter _writer;
     private readonly ConcurrentBag<Reader> _idleReaders = [];
+    private readonly bool _checkpointInBackground;
     private SqliteCheckpointer? _checkpointer;
     private volatile bool _disposed;
 
@@ -30,6 +31,7 @@ internal sealed class SqliteJournalStore : IJournalStore
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(settings.SqliteBusyTimeout.TotalSeconds)),
         };
         CreateDirectoryOf(builder);
+        _checkpointInBackground = settings.SqliteCheckpointInterval > TimeSpan.Zero && !IsInMemory(builder);
         _pooledConnectionString = builder.ToString();
         _writerConnectionString = new SqliteConnectionStringBuilder(_pooledConnectionString) { Pooling = false }.ToString();
         WriteGate = SqliteWriteGate.For(_pooledConnectionString);
@@ -66,10 +68,9 @@ internal sealed class SqliteJournalStore : IJournalStore
     /// </summary>
     public SqliteConnection OpenWriter()
     {
-        var background = _settings.SqliteCheckpointInterval > TimeSpan.Zero && !IsInMemory(_pooledConnectionString);
         // With the checkpointer on, the writer's own automatic checkpoint is only the safety net for a checkpointer that
         // cannot keep up (another process reading for minutes): far beyond the size at which the checkpointer restarts the WAL.
-        var autoCheckpoint = background ? 4 * _settings.SqliteWalAutoCheckpoint : _settings.SqliteWalAutoCheckpoint;
+        var autoCheckpoint = _checkpointInBackground ? 4 * _settings.SqliteWalAutoCheckpoint : _settings.SqliteWalAutoCheckpoint;
         var connection = new SqliteConnection(_writerConnectionString);
         try
         {
@@ -85,7 +86,7 @@ internal sealed class SqliteJournalStore : IJournalStore
             connection.Dispose();
             throw;
         }
-        if (background && Volatile.Read(ref _checkpointer) is null && !_disposed)
+        if (_checkpointInBackground && Volatile.Read(ref _checkpointer) is null && !_disposed)
         {
             var checkpointer = new SqliteCheckpointer(_pooledConnectionString, WriteGate, _settings.SqliteCheckpointInterval, _settings.SqliteWalAutoCheckpoint);
             if (Interlocked.CompareExchange(ref _checkpointer, checkpointer, null) is not null) _ = checkpointer.DisposeAsync().AsTask();
@@ -96,11 +97,8 @@ internal sealed class SqliteJournalStore : IJournalStore
     /// <summary>Checkpoints of the background checkpointer that restarted the WAL (0 while it is off or not started).</summary>
     internal long CheckpointRestarts => Volatile.Read(ref _checkpointer)?.Restarts ?? 0;
 
-    private static bool IsInMemory(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
-    }
+    private static bool IsInMemory(SqliteConnectionStringBuilder builder) =>
+        builder.Mode == SqliteOpenMode.Memory || string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:";
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken, bool initialize = true)
     {
@@ -280,8 +278,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     private static void CreateDirectoryOf(SqliteConnectionStringBuilder builder)
     {
         var dataSource = builder.DataSource;
-        if (builder.Mode == SqliteOpenMode.Memory || string.IsNullOrWhiteSpace(dataSource) || dataSource == ":memory:"
-            || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+        if (IsInMemory(builder) || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
             || dataSource.Contains("|DataDirectory|", StringComparison.OrdinalIgnoreCase))
             return;
         var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
