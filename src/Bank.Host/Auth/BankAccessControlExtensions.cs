@@ -35,7 +35,7 @@ public static class BankAccessControlExtensions
                 options.AddPolicy(policy, builder =>
                 {
                     // Authentication off: every policy admits anyone (the host warned at start-up).
-                    if (auth.Enabled) builder.RequireAuthenticatedUser().RequireClaim(BankClaims.Subject).RequireRole(roles);
+                    if (auth.Enabled) builder.AddRequirements(new BankRoleRequirement(roles));
                     else builder.RequireAssertion(_ => true);
                 });
             }
