@@ -94,8 +94,8 @@ public sealed class ClusterScenarios(PostgresServer server, SharedClusterFixture
         var rebuild = await (await others[1].Client.PostAsync("/projections/bank-accounts/rebuild", null)).ExpectAsync(HttpStatusCode.Accepted);
         Assert.Equal(oldest, rebuild.GetProperty("node").GetString());
         Assert.True(rebuild.GetProperty("rebuild").GetProperty("targetOffset").GetInt64() >= offset);
-        var refilled = await (await BankHttp.SettledAsync(() => others[0].Client.GetAsync($"/accounts/{id}/transactions?limit=1000&minOffset={offset}")))
-            .ExpectAsync(HttpStatusCode.OK);
+        var refilled = await BankHttp.ExpectSettledAsync(() => others[0].Client.GetAsync($"/accounts/{id}/transactions?limit=1000&minOffset={offset}"),
+            HttpStatusCode.OK);
         Assert.Equal(transactions.GetProperty("transactions").GetArrayLength(), refilled.GetProperty("transactions").GetArrayLength());
     }
 
@@ -154,9 +154,8 @@ public sealed class ClusterScenarios(PostgresServer server, SharedClusterFixture
         await cluster.WaitForMembersAsync(3);
         foreach (var id in onFourth)
         {
-            var deposit = await (await BankHttp.SettledAsync(() =>
-                    cluster.Next().Client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":1}""", "after-leave-" + id)))
-                .ExpectAsync(HttpStatusCode.OK);
+            var deposit = await BankHttp.ExpectSettledAsync(() =>
+                cluster.Next().Client.PostJsonAsync($"/accounts/{id}/deposits", """{"amount":1}""", "after-leave-" + id), HttpStatusCode.OK);
             Assert.Equal((51m, 3L), (deposit.Balance(), deposit.Version()));
         }
     }

@@ -410,7 +410,7 @@ public sealed class LaggingReadModelScenarios(PostgresServer server, DatabaseFix
         var opened = await (await Client.PostJsonAsync("/accounts", $$"""{"accountId":"{{id}}","owner":"{{owner}}"}""")).ExpectAsync(HttpStatusCode.Created);
         // Outside the lock the read model is only a moment behind, but 300 ms is a short wait on a busy machine: its 503
         // read-model-behind says to ask again.
-        await (await BankHttp.SettledAsync(() => Client.GetAsync($"/stats?minOffset={opened.Offset()}"))).ExpectAsync(HttpStatusCode.OK);
+        await BankHttp.ExpectSettledAsync(() => Client.GetAsync($"/stats?minOffset={opened.Offset()}"), HttpStatusCode.OK);
 
         long offset;
         await using (var connection = (NpgsqlConnection)Host.Database.Connect())
@@ -446,8 +446,8 @@ public sealed class LaggingReadModelScenarios(PostgresServer server, DatabaseFix
             await transaction.RollbackAsync();
         }
 
-        var fresh = await (await BankHttp.SettledAsync(() => Client.GetAsync($"/accounts?owner={Uri.EscapeDataString(owner)}&minOffset={offset}")))
-            .ExpectAsync(HttpStatusCode.OK);
+        var fresh = await BankHttp.ExpectSettledAsync(() => Client.GetAsync($"/accounts?owner={Uri.EscapeDataString(owner)}&minOffset={offset}"),
+            HttpStatusCode.OK);
         Assert.Equal(5m, Assert.Single(fresh.GetProperty("accounts").EnumerateArray()).Balance());
     }
 }

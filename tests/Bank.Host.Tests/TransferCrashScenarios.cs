@@ -119,7 +119,7 @@ public abstract class TransferCrashScenarios() : HostProcessScenario("transfer-c
     {
         var sum = 0m;
         foreach (var id in accounts)
-            sum += (await (await BankHttp.SettledAsync(() => client.GetAsync($"/accounts/{id}"))).ExpectAsync(HttpStatusCode.OK)).Balance();
+            sum += (await BankHttp.ExpectSettledAsync(() => client.GetAsync($"/accounts/{id}"), HttpStatusCode.OK)).Balance();
         return sum;
     }
 

@@ -95,8 +95,7 @@ public static class BankHttp
     {
         var id = NewAccountId();
         var json = JsonSerializer.Serialize(new { accountId = id, owner, initialDeposit });
-        using var response = await SettledAsync(() => client.PostJsonAsync("/accounts", json, "open-" + id));
-        await response.ExpectAsync(HttpStatusCode.Created);
+        await ExpectSettledAsync(() => client.PostJsonAsync("/accounts", json, "open-" + id), HttpStatusCode.Created);
         return id;
     }
 
@@ -116,6 +115,13 @@ public static class BankHttp
             response.Dispose();
             await Task.Delay(retryAfter);
         }
+    }
+
+    /// <summary><see cref="SettledAsync"/>, then asserts the last answer's status and returns its body.</summary>
+    public static async Task<JsonElement> ExpectSettledAsync(Func<Task<HttpResponseMessage>> request, HttpStatusCode status)
+    {
+        using var response = await SettledAsync(request);
+        return await response.ExpectAsync(status);
     }
 
     public static async Task<JsonElement> GetAccountAsync(this HttpClient client, string id) =>

@@ -58,9 +58,8 @@ public sealed class ClusterLoad
         {
             // A 503 (an account's first shard allocation on a busy machine can outlast the ask timeout) is an unknown
             // outcome: the same key settles it, through whichever node comes next.
-            using var response = await BankHttp.SettledAsync(() => cluster.Next().Client.PostJsonAsync("/accounts",
-                $$"""{"accountId":"{{id}}","owner":"{{owner}}","initialDeposit":{{OpeningDeposit}}}""", "open-" + id));
-            await response.ExpectAsync(HttpStatusCode.Created);
+            await BankHttp.ExpectSettledAsync(() => cluster.Next().Client.PostJsonAsync("/accounts",
+                $$"""{"accountId":"{{id}}","owner":"{{owner}}","initialDeposit":{{OpeningDeposit}}}""", "open-" + id), HttpStatusCode.Created);
         });
         return new ClusterLoad(cluster, owner, ids, seed);
     }
@@ -147,11 +146,7 @@ public sealed class ClusterLoad
     }
 
     /// <summary>A read's 200 body; a 503 with Retry-After (an ask that timed out on a busy machine) is asked again, a few times.</summary>
-    private static async Task<JsonElement> SettledAsync(Func<Task<HttpResponseMessage>> read)
-    {
-        using var response = await BankHttp.SettledAsync(read);
-        return await response.ExpectAsync(HttpStatusCode.OK);
-    }
+    private static Task<JsonElement> SettledAsync(Func<Task<HttpResponseMessage>> read) => BankHttp.ExpectSettledAsync(read, HttpStatusCode.OK);
 
     private async Task<Outcome> SendAsync(Command command)
     {
