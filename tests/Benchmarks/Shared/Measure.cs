@@ -53,10 +53,12 @@ public static class Measure
 /// "machine 0.5" means the run mostly waited (fsync, locks, timers).
 /// </summary>
 public readonly record struct RunStats(
-    TimeSpan Wall, int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated, TimeSpan ProcessCpu, double MachineBusyCores)
+    TimeSpan Wall, int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated, TimeSpan ProcessCpu, double MachineBusyCores,
+    int PoolThreadsBefore = 0, int PoolThreadsAfter = 0)
 {
     /// <summary>Where a run started; <see cref="Stop"/> gives its <see cref="RunStats"/>.</summary>
-    public readonly record struct Mark(long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated, TimeSpan Cpu, (long Busy, long Total)? Machine)
+    public readonly record struct Mark(
+        long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated, TimeSpan Cpu, (long Busy, long Total)? Machine, int PoolThreads)
     {
         public RunStats Stop()
         {
@@ -65,11 +67,12 @@ public readonly record struct RunStats(
             var machine = Machine is { } a && now.Machine is { } b && b.Total > a.Total
                 ? (double)(b.Busy - a.Busy) / (b.Total - a.Total) * Environment.ProcessorCount
                 : double.NaN;
-            return new RunStats(wall, now.Gen0 - Gen0, now.Gen1 - Gen1, now.Gen2 - Gen2, now.Paused - Paused, now.Allocated - Allocated, now.Cpu - Cpu, machine);
+            return new RunStats(wall, now.Gen0 - Gen0, now.Gen1 - Gen1, now.Gen2 - Gen2, now.Paused - Paused, now.Allocated - Allocated, now.Cpu - Cpu, machine, PoolThreads, now.PoolThreads);
         }
 
         public static Mark Start() => new(Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: false), Process.GetCurrentProcess().TotalProcessorTime, MachineTicks());
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: false), Process.GetCurrentProcess().TotalProcessorTime, MachineTicks(),
+            ThreadPool.ThreadCount);
     }
 
     public static Mark Start() => Mark.Start();
@@ -83,7 +86,7 @@ public readonly record struct RunStats(
         $"CPU: process {ProcessCores:0.00} cores, machine {MachineBusyCores:0.00} of {Environment.ProcessorCount}");
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Cpu}; GC {Gen0}/{Gen1}/{Gen2}, paused {Paused.TotalMilliseconds:0} ms ({GcPauseShare:P0}), allocated {Allocated / 1048576.0:0} MB");
+        $"{Cpu}; GC {Gen0}/{Gen1}/{Gen2}, paused {Paused.TotalMilliseconds:0} ms ({GcPauseShare:P0}), allocated {Allocated / 1048576.0:0} MB; thread pool {PoolThreadsBefore} -> {PoolThreadsAfter} threads");
 
     /// <summary>Busy and total jiffies of all cores since boot (the first line of /proc/stat); null off Linux.</summary>
     internal static (long Busy, long Total)? MachineTicks()
