@@ -278,7 +278,8 @@ public sealed class HttpLoadBenchmark : Benchmark
             Stats = Stats.Wall == TimeSpan.Zero ? stats : new RunStats(
                 Stats.Wall + stats.Wall, Stats.Gen0 + stats.Gen0, Stats.Gen1 + stats.Gen1, Stats.Gen2 + stats.Gen2, Stats.Paused + stats.Paused,
                 Stats.Allocated + stats.Allocated, Stats.ProcessCpu + stats.ProcessCpu,
-                (Stats.MachineBusyCores * _wall + stats.MachineBusyCores * stats.Wall.TotalSeconds) / wall);
+                (Stats.MachineBusyCores * _wall + stats.MachineBusyCores * stats.Wall.TotalSeconds) / wall,
+                Stats.PoolThreadsBefore, stats.PoolThreadsAfter);
             _wall = wall;
         }
 
