@@ -51,7 +51,7 @@ public static class Measure
 /// the whole machine's (from /proc/stat), both in cores. On a 2-core machine "process 1.9 cores" means the run is
 /// bound by this process's CPU; "machine 2.0, process 0.8" means neighbours (or a database server) took the rest;
 /// "machine 0.5" means the run mostly waited (fsync, locks, timers). The thread pool's thread count at the start and the
-/// end: threads beyond its minimum were added by the pool, most often for pool threads that blocked.
+/// end: threads beyond its minimum were added by the pool (its hill climbing, or for threads that blocked).
 /// </summary>
 public readonly record struct RunStats(
     TimeSpan Wall, int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated, TimeSpan ProcessCpu, double MachineBusyCores,
