@@ -181,6 +181,7 @@ public sealed class FastSqlReadJournal :
         {
             ThrowIfDisposed();
             var wake = _signal.Next;
+            var readAt = Environment.TickCount64;
             var page = await _store.ReadByPersistenceIdAsync(persistenceId, next, toSequenceNr, Settings.PageSize, cancellationToken)
                 .ConfigureAwait(false);
             if (page.Count > 0) yield return Decode(page);
@@ -194,7 +195,7 @@ public sealed class FastSqlReadJournal :
             // One persistent actor writes its events in sequence order, each write after the previous one completed:
             // a short page is the stream's end for now.
             if (!live) yield break;
-            await WaitForWritesAsync(wake, cancellationToken).ConfigureAwait(false);
+            await WaitForWritesAsync(wake, readAt, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -213,11 +214,12 @@ public sealed class FastSqlReadJournal :
         {
             ThrowIfDisposed();
             var wake = _signal.Next;
+            var readAt = Environment.TickCount64;
             var page = await cursor.ReadAsync(Settings.PageSize, end, cancellationToken).ConfigureAwait(false);
             if (page.Rows.Count > 0) yield return Decode(page.Rows);
             if (!page.CaughtUp) continue;
             if (!live && !page.Blocked) yield break;
-            await WaitForWritesAsync(wake, cancellationToken).ConfigureAwait(false);
+            await WaitForWritesAsync(wake, readAt, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -253,6 +255,7 @@ public sealed class FastSqlReadJournal :
         {
             ThrowIfDisposed();
             var wake = _signal.Next;
+            var readAt = Environment.TickCount64;
             if (inFlight is not null && await _store.HaveFinishedAsync(inFlight, cancellationToken).ConfigureAwait(false))
             {
                 inFlight = null;
@@ -262,7 +265,7 @@ public sealed class FastSqlReadJournal :
             var page = await cursor.ReadAsync(Settings.PageSize, long.MaxValue, cancellationToken).ConfigureAwait(false);
             var ids = New(page.Rows.Select(static row => row.PersistenceId));
             if (ids.Count > 0) yield return ids;
-            if (page.CaughtUp) await WaitForWritesAsync(wake, cancellationToken).ConfigureAwait(false);
+            if (page.CaughtUp) await WaitForWritesAsync(wake, readAt, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -289,9 +292,18 @@ public sealed class FastSqlReadJournal :
         }
     }
 
-    private async Task WaitForWritesAsync(Task wake, CancellationToken cancellationToken)
+    /// <summary>
+    /// Until a write wakes the query or poll-interval has passed, then until min-read-interval has passed since the read
+    /// that started at <paramref name="readAt"/> (<see cref="Environment.TickCount64"/>).
+    /// </summary>
+    private async Task WaitForWritesAsync(Task wake, long readAt, CancellationToken cancellationToken)
     {
         await wake.WaitAsync(Settings.PollInterval, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        var early = Settings.MinReadInterval - TimeSpan.FromMilliseconds(Environment.TickCount64 - readAt);
+        if (early <= TimeSpan.Zero) return;
+        await Task.Delay(early, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
     }

@@ -30,6 +30,12 @@ public sealed record FastSqlReadJournalSettings
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A live query woken by a write reads no sooner than this after its previous read, so that at many commits per
+    /// second one read takes the rows of several commits. Zero: it reads at every wake-up.
+    /// </summary>
+    public TimeSpan MinReadInterval { get; init; } = TimeSpan.Zero;
+
     public bool ListenForNotifications { get; init; } = true;
 
     public bool CreateTriggers { get; init; } = true;
@@ -72,6 +78,7 @@ public sealed record FastSqlReadJournalSettings
             TagsTable = config.GetString("tags-table", "tags"),
             PageSize = config.GetInt("page-size", 1000),
             PollInterval = config.GetTimeSpan("poll-interval", TimeSpan.FromSeconds(1)),
+            MinReadInterval = config.GetTimeSpan("min-read-interval", TimeSpan.Zero),
             ListenForNotifications = config.GetBoolean("listen-for-notifications", true),
             CreateTriggers = config.GetBoolean("create-triggers", true),
             CreateTagIndex = config.GetBoolean("create-tag-index", true),
@@ -98,6 +105,8 @@ public sealed record FastSqlReadJournalSettings
         ArgumentException.ThrowIfNullOrWhiteSpace(TagsTable);
         ArgumentOutOfRangeException.ThrowIfLessThan(PageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinReadInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MinReadInterval, PollInterval);
         ArgumentOutOfRangeException.ThrowIfLessThan(OrderingScanSize, PageSize);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ListenerReconnectDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(ListenerMaxReconnectDelay, ListenerReconnectDelay);

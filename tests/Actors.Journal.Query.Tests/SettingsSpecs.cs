@@ -52,6 +52,22 @@ public sealed class SettingsSpecs
         Assert.Equal(expected, FastSqlReadJournalSettings.ParseProvider(name));
 
     [Fact]
+    public void Live_queries_read_at_every_wake_up_unless_a_min_read_interval_is_set()
+    {
+        var plain = FastSqlReadJournalSettings.Create(ConfigurationFactory.ParseString("provider = sqlite, connection-string = \"Data Source=a.db\""));
+        var gathered = FastSqlReadJournalSettings.Create(ConfigurationFactory.ParseString(
+            "provider = sqlite, connection-string = \"Data Source=a.db\", min-read-interval = 10ms"));
+
+        Assert.Equal(TimeSpan.Zero, plain.MinReadInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), gathered.MinReadInterval);
+    }
+
+    [Fact]
+    public void A_min_read_interval_longer_than_the_poll_interval_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => FastSqlReadJournalSettings.Create(ConfigurationFactory.ParseString(
+            "provider = sqlite, connection-string = \"Data Source=a.db\", poll-interval = 100ms, min-read-interval = 200ms")));
+
+    [Fact]
     public void A_missing_connection_string_is_a_configuration_error() =>
         Assert.Throws<ConfigurationException>(() => FastSqlReadJournalSettings.Create(ConfigurationFactory.ParseString("provider = sqlite")));
 }

@@ -72,6 +72,19 @@ public sealed class SqliteReadModelFileSpecs
         Assert.Equal(3, summaries.Items.Count);
     }
 
+    [Fact]
+    public async Task A_read_model_connection_checkpoints_its_wal_every_10000_pages_not_every_1000()
+    {
+        await using var side = await ReadSide.SqliteAsync(readModelFile: true);
+        await WriteAndProjectAsync(side);
+
+        await using var connection = await side.Database.OpenConnectionAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_autocheckpoint";
+
+        Assert.Equal(10_000L, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static async Task<(long Last, int Events)> WriteAndProjectAsync(ReadSide side)
     {
         var commands = new List<Bank.Domain.AccountCommand>();
