@@ -212,6 +212,13 @@ public sealed class BankAccountsHandler : IProjectionHandler
                 refundTotals.MoneyInFlight -= refunded.Amount;
                 return true;
 
+            // The source learnt that its transfer's target took the money: a version of the account, but no money moves
+            // (the credit already took it out of flight), so no history row, and bank_transfer already says completed.
+            case TransferSettled settled:
+                if (!IsNext(account, envelope, @event)) return false;
+                account!.Move(version, account.Balance, settled.At);
+                return false;
+
             case AccountClosed closed:
                 if (!IsNext(account, envelope, @event)) return false;
                 account!.Move(version, account.Balance, closed.At);

@@ -120,8 +120,55 @@ public sealed class BankSerializerSpecs(ITestOutputHelper output) : Akka.TestKit
         var restored = (AccountState)Serializer.FromBinary(Serializer.ToBinary(state), BankManifests.AccountState);
 
         Assert.Equal(state, restored);
-        Assert.Contains("\"steps\":\"debited\"", Encoding.UTF8.GetString(Serializer.ToBinary(state)));
+        Assert.Contains("\"steps\":\"debited, settlementDue\"", Encoding.UTF8.GetString(Serializer.ToBinary(state)));
         Assert.IsType<Decision.Duplicate>(AccountDecider.Decide(restored, debit));
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_which_debits_await_a_settlement_and_which_were_settled()
+    {
+        var pending = Guid.NewGuid();
+        var settled = Guid.NewGuid();
+        var state = AccountDecider.Fold(BankSamples.State, [
+            new TransferDebited("acc-1", pending, "acc-2", 0.25m, 100.25m, Guid.NewGuid(), BankSamples.At) { AwaitsSettlement = true },
+            new TransferDebited("acc-1", settled, "acc-2", 0.25m, 100.00m, Guid.NewGuid(), BankSamples.At) { AwaitsSettlement = true },
+            new TransferSettled("acc-1", settled, "acc-2", 0.25m, Guid.NewGuid(), BankSamples.At)]);
+
+        var restored = (AccountState)Serializer.FromBinary(Serializer.ToBinary(state), BankManifests.AccountState);
+
+        Assert.Equal(state, restored);
+        Assert.Equal(TransferStep.Debited | TransferStep.SettlementDue | TransferStep.Settled, restored.Transfers.StepsOf(settled));
+        Assert.Equal(pending, restored.Transfers.FirstInFlight());
+        Assert.Equal(RejectionCode.TransferInFlight,
+            Assert.IsType<Decision.Rejected>(AccountDecider.Decide(restored with { Balance = 0m }, new CloseAccount("acc-1", Guid.NewGuid(), BankSamples.At))).Rejection.Code);
+    }
+
+    [Fact]
+    public void A_snapshot_from_before_settlements_restores_its_debits_as_not_awaiting_one_so_the_account_can_close()
+    {
+        var stored = """
+            {"accountId":"acc-1","owner":"ada","currency":"EUR","balance":0,"status":"open","version":3,
+             "openedAt":"2026-11-22T13:00:00+01:00","lastActivityAt":"2026-11-22T13:02:00+01:00","windowCapacity":5,"recentCommands":[],
+             "transfers":[{"transferId":"5d7e9b1a-3c2f-4e8d-a1b0-9f8e7d6c5b4a","steps":"debited"}]}
+            """;
+
+        var state = (AccountState)Serializer.FromBinary(Utf8(stored), BankManifests.AccountState);
+
+        Assert.Equal(TransferStep.Debited, state.Transfers.StepsOf(BankSamples.TransferId));
+        Assert.Null(state.Transfers.FirstInFlight());
+        Assert.IsType<Decision.Accepted>(AccountDecider.Decide(state, new CloseAccount("acc-1", Guid.NewGuid(), BankSamples.At)));
+    }
+
+    [Fact]
+    public void A_debit_stored_before_settlements_loads_as_not_awaiting_one()
+    {
+        var stored = """{"transferId":"5d7e9b1a-3c2f-4e8d-a1b0-9f8e7d6c5b4a","counterpartyId":"acc-2","amount":0.10,"balanceAfter":100.40,"accountId":"acc-1","commandId":"0b1e5a84-0c4c-4d5e-9a43-6b8f2f6f0a01","at":"2026-11-22T13:00:00+01:00"}""";
+
+        var debited = Assert.IsType<TransferDebited>(Serializer.FromBinary(Utf8(stored), BankManifests.TransferDebited));
+
+        Assert.False(debited.AwaitsSettlement);
+        Assert.Equal(BankSamples.ByType[typeof(TransferDebited)], debited with { AwaitsSettlement = true });
+        Assert.Contains("\"awaitsSettlement\":true", Encoding.UTF8.GetString(Serializer.ToBinary(BankSamples.ByType[typeof(TransferDebited)])), StringComparison.Ordinal);
     }
 
     [Fact]

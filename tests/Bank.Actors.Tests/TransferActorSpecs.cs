@@ -70,7 +70,7 @@ public sealed class TransferActorSpecs(ITestOutputHelper output) : AccountSpec(o
         [.. (await JournalOf(TransferActor.PersistenceIdPrefix + id.ToString("N"))).Events.Select(e => e.Payload.GetType())];
 
     [Fact]
-    public async Task Given_two_open_accounts_when_a_transfer_is_requested_then_the_source_is_debited_the_target_credited_and_it_completes()
+    public async Task Given_two_open_accounts_when_a_transfer_is_requested_then_the_source_is_debited_the_target_credited_the_source_settled_and_it_completes()
     {
         var transfers = await StartRegions(Steady);
         await Accepted(_accounts, Open("src", 100m));
@@ -86,8 +86,54 @@ public sealed class TransferActorSpecs(ITestOutputHelper output) : AccountSpec(o
         var target = await StateOf(_accounts, "dst");
         Assert.Equal(40m, target.Balance);
         Assert.True(target.Transfers.Has(id, TransferStep.Credited));
-        Assert.Equal([typeof(TransferRequested), typeof(TransferSourceDebited), typeof(TransferCompleted)], await TransferEventsOf(id));
-        Assert.Equal(3, (await TaggedWith(TransferActor.Tag)).Count(e => e.PersistenceId.EndsWith(id.ToString("N"), StringComparison.Ordinal)));
+        var source = await StateOf(_accounts, "src");
+        Assert.Equal(TransferStep.Debited | TransferStep.SettlementDue | TransferStep.Settled, source.Transfers.StepsOf(id));
+        Assert.Equal([typeof(AccountOpened), typeof(MoneyDeposited), typeof(TransferDebited), typeof(TransferSettled)],
+            (await JournalOf("src")).Events.Select(e => e.Payload.GetType()));
+        Assert.Equal([typeof(TransferRequested), typeof(TransferSourceDebited), typeof(TransferTargetCredited), typeof(TransferCompleted)],
+            await TransferEventsOf(id));
+        Assert.Equal(4, (await TaggedWith(TransferActor.Tag)).Count(e => e.PersistenceId.EndsWith(id.ToString("N"), StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Given_a_completed_transfer_of_the_whole_balance_when_its_source_is_closed_then_it_closes_at_zero()
+    {
+        var transfers = await StartRegions(Steady);
+        await Accepted(_accounts, Open("src", 40m));
+        await Accepted(_accounts, Open("dst"));
+        var id = Guid.NewGuid();
+        Assert.IsType<TransferReply.Accepted>(await Request(transfers, id, "src", "dst", 40m));
+        Assert.Equal(TransferStatus.Completed, (await Ended(transfers, id)).Status);
+
+        var closed = await Accepted(_accounts, new CloseAccount("src", Guid.NewGuid(), At));
+
+        Assert.Equal((AccountStatus.Closed, 0m), (closed.Status, closed.Balance));
+        Assert.True((await StateOf(_accounts, "src")).Transfers.Has(id, TransferStep.Settled));
+    }
+
+    [Fact]
+    public async Task Given_a_transfer_in_flight_when_its_emptied_source_is_closed_then_the_close_is_refused_and_the_refund_finds_it_open()
+    {
+        var held = CreateTestProbe();
+        var transfers = await StartRegions(Steady, real => Sys.ActorOf(Props.Create(() => new HoldsCredits(real, held.Ref))));
+        await Accepted(_accounts, Open("src", 40m));
+        await Accepted(_accounts, Open("shut"));
+        await Accepted(_accounts, new CloseAccount("shut", Guid.NewGuid(), At));
+        var id = Guid.NewGuid();
+        Assert.IsType<TransferReply.Accepted>(await Request(transfers, id, "src", "shut", 40m));
+        await held.ExpectMsgAsync<CreditForTransfer>(Patience); // debited; the credit waits
+        Assert.Equal(0m, (await StateOf(_accounts, "src")).Balance);
+
+        var refused = Assert.IsType<AccountReply.Rejected>(await Send(_accounts, new CloseAccount("src", Guid.NewGuid(), At)));
+        held.Reply(HoldsCredits.Release.Instance);
+
+        Assert.Equal(RejectionCode.TransferInFlight, refused.Rejection.Code);
+        Assert.Contains(id.ToString(), refused.Rejection.Reason, StringComparison.Ordinal);
+        var failed = await Ended(transfers, id);
+        Assert.Equal((TransferStatus.Failed, RejectionCode.AccountClosed), (failed.Status, failed.Code));
+        var source = await StateOf(_accounts, "src");
+        Assert.Equal((AccountStatus.Open, 40m), (source.Status, source.Balance));
+        Assert.Null(source.Transfers.FirstInFlight());
     }
 
     [Fact]
@@ -199,11 +245,50 @@ public sealed class TransferActorSpecs(ITestOutputHelper output) : AccountSpec(o
         var again = await accounts.ExpectMsgAsync<CreditForTransfer>();
         Assert.Equal(credit.CommandId, again.CommandId);
         accounts.Reply(new AccountReply.Accepted(new AccountView("dst", "Bob", "EUR", 5m, AccountStatus.Open, 2), WasDuplicate: false));
+        var settle = await accounts.ExpectMsgAsync<SettleTransfer>();
+        Assert.Equal(("src", TransferRules.StepCommandId(id, TransferStep.Settled)), (settle.AccountId, settle.CommandId));
+        accounts.Reply(new AccountReply.Accepted(new AccountView("src", "Ann", "EUR", 0m, AccountStatus.Open, 4), WasDuplicate: false));
         await AwaitAssertAsync(async () =>
         {
             second.Tell(new GetTransfer(id), TestActor);
             Assert.Equal(TransferStatus.Completed, (await ExpectMsgAsync<TransferState>()).Status);
         }, Patience);
+    }
+
+    /// <summary>
+    /// Between the transfers and the accounts: holds the first credit, shown to <c>held</c>, until <c>held</c> answers
+    /// <see cref="Release"/>; everything else goes through. A held step is asked again after its timeout: the copies wait too.
+    /// </summary>
+    private sealed class HoldsCredits : ReceiveActor
+    {
+        private readonly List<(CreditForTransfer Credit, IActorRef Sender)> _held = [];
+        private bool _released;
+
+        public HoldsCredits(IActorRef accounts, IActorRef held)
+        {
+            Receive<CreditForTransfer>(credit =>
+            {
+                if (_released)
+                {
+                    accounts.Forward(credit);
+                    return;
+                }
+                if (_held.Count == 0) held.Tell(credit, Self);
+                _held.Add((credit, Sender));
+            });
+            Receive<Release>(_ =>
+            {
+                _released = true;
+                foreach (var (credit, sender) in _held) accounts.Tell(credit, sender);
+                _held.Clear();
+            });
+            ReceiveAny(accounts.Forward);
+        }
+
+        public sealed class Release
+        {
+            public static readonly Release Instance = new();
+        }
     }
 
     /// <summary>Between the transfers and the accounts: delivers every step, but drops the account's first answer to each step.</summary>

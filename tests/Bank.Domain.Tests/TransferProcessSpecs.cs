@@ -73,7 +73,7 @@ public sealed class TransferProcessSpecs
     }
 
     [Fact]
-    public void Debited_then_credited_completes_and_nothing_is_left_to_do()
+    public void Debited_then_credited_settles_the_source_then_completes_and_nothing_is_left_to_do()
     {
         var debited = Given(Requested());
         Assert.Equal([new TransferSourceDebited(Id, T1)], TransferDecider.OnStep(debited, new StepOutcome.Done(), T1));
@@ -83,11 +83,40 @@ public sealed class TransferProcessSpecs
         var credit = Assert.IsType<CreditForTransfer>(TransferDecider.NextStep(crediting, T1));
         Assert.Equal(("dst", "src", 25m), (credit.AccountId, credit.CounterpartyId, credit.Amount));
 
-        var events = TransferDecider.OnStep(crediting, new StepOutcome.Done(), T1);
+        var credited = TransferDecider.OnStep(crediting, new StepOutcome.Done(), T1);
+        Assert.Equal([new TransferTargetCredited(Id, T1)], credited);
+        var settling = TransferDecider.Fold(crediting, credited);
+        // The target has the money: nothing is in flight, but the transfer has not ended until its source knows.
+        Assert.Equal((TransferStage.Settling, TransferStatus.Pending, 0m, (DateTimeOffset?)null),
+            (settling.Stage, settling.Status, settling.InFlight, settling.EndedAt));
+        var settle = Assert.IsType<SettleTransfer>(TransferDecider.NextStep(settling, T1));
+        Assert.Equal(("src", Id, "dst", 25m, TransferRules.StepCommandId(Id, TransferStep.Settled)),
+            (settle.AccountId, settle.TransferId, settle.CounterpartyId, settle.Amount, settle.CommandId));
+
+        var events = TransferDecider.OnStep(settling, new StepOutcome.Done(), T1);
         Assert.Equal([new TransferCompleted(Id, T1)], events);
-        var completed = TransferDecider.Fold(crediting, events);
+        var completed = TransferDecider.Fold(settling, events);
         Assert.Equal((TransferStatus.Completed, 0m, T1), (completed.Status, completed.InFlight, completed.EndedAt));
         Assert.Null(TransferDecider.NextStep(completed, T1));
+    }
+
+    [Fact]
+    public void A_transfer_completed_before_settlements_existed_still_folds_to_completed()
+    {
+        var completed = Given(Requested(), new TransferSourceDebited(Id, T0), new TransferCompleted(Id, T1));
+
+        Assert.Equal((TransferStage.Completed, TransferStatus.Completed, 0m, T1, 3L),
+            (completed.Stage, completed.Status, completed.InFlight, completed.EndedAt, completed.Version));
+        Assert.Null(TransferDecider.NextStep(completed, T1));
+    }
+
+    [Fact]
+    public void A_refused_settlement_records_nothing_so_the_process_retries_it()
+    {
+        var settling = Given(Requested(), new TransferSourceDebited(Id, T1), new TransferTargetCredited(Id, T1));
+
+        Assert.Empty(TransferDecider.OnStep(settling, new StepOutcome.Refused(new Rejection(RejectionCode.Validation, "transferId", "?")), T1));
+        Assert.IsType<SettleTransfer>(TransferDecider.NextStep(settling, T1));
     }
 
     [Fact]
@@ -132,6 +161,9 @@ public sealed class TransferProcessSpecs
         Assert.Throws<InvalidOperationException>(() => Given(new TransferCompleted(Id, T1)));
         Assert.Throws<InvalidOperationException>(() => Given(Requested(), new TransferCompleted(Id, T1)));
         Assert.Throws<InvalidOperationException>(() => Given(Requested(), new TransferSourceDebited(Id, T1), new TransferFailed(Id, RejectionCode.NotFound, "?", T1)));
+        Assert.Throws<InvalidOperationException>(() => Given(Requested(), new TransferTargetCredited(Id, T1)));
+        Assert.Throws<InvalidOperationException>(() => Given(Requested(), new TransferSourceDebited(Id, T1), new TransferTargetCredited(Id, T1),
+            new TransferCreditRefused(Id, RejectionCode.NotFound, "?", T1)));
     }
 
     [Fact]
@@ -168,8 +200,9 @@ public sealed class TransferProcessSpecs
         var requested = TransferDecider.Fold(TransferState.Initial(Id), accepted.Events);
         var debited = TransferDecider.Evolve(requested, new TransferSourceDebited(Id, T1));
         var refunding = TransferDecider.Evolve(debited, new TransferCreditRefused(Id, RejectionCode.AccountClosed, "closed", T1));
+        var settling = TransferDecider.Evolve(debited, new TransferTargetCredited(Id, T1));
 
-        var steps = new[] { requested, debited, refunding }.Select(state => TransferDecider.NextStep(state, T1)!).ToArray();
+        var steps = new[] { requested, debited, refunding, settling }.Select(state => TransferDecider.NextStep(state, T1)!).ToArray();
 
         Assert.All(steps, step => Assert.Equal(Ann, step.IssuedBy));
         // Bob's account takes Ann's credit, but would refuse her debit as if it did not exist.

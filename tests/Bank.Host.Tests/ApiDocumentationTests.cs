@@ -142,7 +142,7 @@ public sealed class ApiDocumentationTests(DatabaseFixture fixture) : HostScenari
         Assert.Contains(BankHttp.ProblemTypePrefix, description);
         Assert.Equal(
             ["account-closed", "already-exists", "balance-not-zero", "currency-mismatch", "forbidden", "headers-too-large", "idempotency-conflict", "insufficient-funds", "internal",
-             "journal-unavailable", "not-found", "not-ready", "payload-too-large", "projection-not-found", "read-model-behind", "too-many-requests", "transfer-not-found", "unauthorized",
+             "journal-unavailable", "not-found", "not-ready", "payload-too-large", "projection-not-found", "read-model-behind", "too-many-requests", "transfer-in-flight", "transfer-not-found", "unauthorized",
              "unsupported-media-type", "validation"],
             Bank.Host.Http.ProblemTypes.All.Select(t => t.Code).Order(StringComparer.Ordinal));
         Assert.All(Bank.Host.Http.ProblemTypes.All, t => Assert.Equal(BankHttp.ProblemTypePrefix + t.Code, t.Uri));

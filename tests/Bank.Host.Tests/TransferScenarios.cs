@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Bank.Actors.Accounts;
+using Bank.Domain;
 using Bank.Host.Tests.Infrastructure;
 using Bank.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bank.Host.Tests;
 
@@ -40,8 +43,32 @@ public abstract class TransferScenarios(DatabaseFixture fixture) : HostScenario(
                 listed.GetProperty("fromAccountId").GetString(), listed.GetProperty("toAccountId").GetString()));
         }
 
+        // The source learnt that the target took the money before the transfer completed.
         var types = (await Client.EventsAsync(from)).Select(e => e.GetProperty("type").GetString()).ToList();
-        Assert.Equal("bank.transfer-debited.v1", types.Last());
+        Assert.Equal(["bank.transfer-debited.v1", "bank.transfer-settled.v1"], types.TakeLast(2));
+    }
+
+    [Fact]
+    public async Task Closing_a_source_while_its_transfer_is_in_flight_is_409_transfer_in_flight_and_allowed_once_the_transfer_has_ended()
+    {
+        var from = await Client.OpenAsync(initialDeposit: 25m);
+        var to = await Client.OpenAsync();
+        var accounts = Host.Services.GetRequiredService<AccountGateway>();
+        var id = Guid.NewGuid();
+        // A transfer's steps asked by hand, as its process asks them, so that it stays in flight as long as the test needs.
+        Assert.IsType<AccountReply.Accepted>(await accounts.SendAsync(
+            new DebitForTransfer(from, id, to, "EUR", 25m, TransferRules.StepCommandId(id, TransferStep.Debited), DateTimeOffset.UtcNow)));
+
+        var problem = await (await Client.PostEmptyAsync($"/accounts/{from}/close")).ExpectProblemAsync(HttpStatusCode.Conflict, "transfer-in-flight");
+
+        Assert.Contains(id.ToString(), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var emptied = await Client.GetAccountAsync(from);
+        Assert.Equal(("open", 0m), (emptied.Status(), emptied.Balance()));
+        Assert.IsType<AccountReply.Accepted>(await accounts.SendAsync(
+            new CreditForTransfer(to, id, from, "EUR", 25m, TransferRules.StepCommandId(id, TransferStep.Credited), DateTimeOffset.UtcNow)));
+        Assert.IsType<AccountReply.Accepted>(await accounts.SendAsync(
+            new SettleTransfer(from, id, to, 25m, TransferRules.StepCommandId(id, TransferStep.Settled), DateTimeOffset.UtcNow)));
+        Assert.Equal("closed", (await (await Client.PostEmptyAsync($"/accounts/{from}/close")).ExpectAsync(HttpStatusCode.OK)).Status());
     }
 
     [Fact]

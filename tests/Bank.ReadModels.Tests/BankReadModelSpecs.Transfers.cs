@@ -18,6 +18,37 @@ public abstract partial class BankReadModelSpecs
     private RefundTransfer Refund(string from, string to, Guid transfer, decimal amount) =>
         new(from, transfer, to, amount, TransferRules.StepCommandId(transfer, TransferStep.Refunded), Writer.Now);
 
+    private SettleTransfer Settle(string from, string to, Guid transfer, decimal amount) =>
+        new(from, transfer, to, amount, TransferRules.StepCommandId(transfer, TransferStep.Settled), Writer.Now);
+
+    [Fact]
+    public async Task A_settled_source_gets_a_version_but_no_money_and_no_history_row_and_the_transfer_stays_completed()
+    {
+        await Writer.OpenAsync("src", initialDeposit: 100m);
+        await Writer.OpenAsync("dst");
+        var transfer = Guid.NewGuid();
+        await Writer.SendAsync(Debit("src", "dst", transfer, 40m));
+        await ProjectedAsync(await Writer.SendAsync(Credit("dst", "src", transfer, 40m)));
+        var before = (await Queries.GetAccountAsync("src"))!;
+        var historyBefore = await AllTransactionsAsync("src");
+        var totalsBefore = (await Queries.GetTotalsAsync()).For("EUR");
+        Writer.Now = Writer.Now.AddMinutes(1);
+
+        await ProjectedAsync(await Writer.SendAsync(Settle("src", "dst", transfer, 40m)));
+
+        var after = (await Queries.GetAccountAsync("src"))!;
+        Assert.Equal((before.Version + 1, 60m, AccountStatus.Open), (after.Version, after.Balance, after.Status));
+        Assert.Equal(Writer.State("src").Version, after.Version);
+        Assert.Equal(Writer.Now, after.LastActivityAt); // as the account's own state has it: every event is activity
+        Assert.Equal(historyBefore, await AllTransactionsAsync("src"));
+        Assert.Equal(totalsBefore, (await Queries.GetTotalsAsync()).For("EUR"));
+        Assert.Equal(TransferStatus.Completed, Assert.Single((await Queries.GetTransfersAsync("src")).Items).Status);
+
+        // The next event still follows the settlement's version: a deposit after it is projected as usual.
+        await ProjectedAsync(await Writer.SendAsync(new Deposit("src", 1m, Guid.NewGuid(), Writer.Now)));
+        Assert.Equal((after.Version + 1, 61m), ((await Queries.GetAccountAsync("src"))!.Version, (await Queries.GetAccountAsync("src"))!.Balance));
+    }
+
     [Fact]
     public async Task A_transfer_is_in_flight_after_its_debit_and_completed_after_its_credit_and_the_money_is_conserved()
     {

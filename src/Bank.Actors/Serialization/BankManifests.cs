@@ -16,9 +16,14 @@ public static class BankManifests
     public const string MoneyDeposited = "bank.money-deposited.v1";
     public const string MoneyWithdrawn = "bank.money-withdrawn.v1";
     public const string AccountClosed = "bank.account-closed.v1";
+    /// <summary>
+    /// Still v1 with <c>awaitsSettlement</c> added: a field only ever added, whose absence in the debits stored before
+    /// settlements existed reads as false, which is what those debits mean (their transfers never settle).
+    /// </summary>
     public const string TransferDebited = "bank.transfer-debited.v1";
     public const string TransferCredited = "bank.transfer-credited.v1";
     public const string TransferRefunded = "bank.transfer-refunded.v1";
+    public const string TransferSettled = "bank.transfer-settled.v1";
     /// <summary>
     /// v1 was the earlier runtime's shape of the state; its databases are refused at start-up, never read. v3: the owner
     /// is a subject, as in <see cref="AccountOpened"/>, and the state carries its transfer ledger; v2 is upcast
@@ -34,10 +39,12 @@ public static class BankManifests
     public const string DebitForTransfer = "bank.debit-for-transfer.v1";
     public const string CreditForTransfer = "bank.credit-for-transfer.v1";
     public const string RefundTransfer = "bank.refund-transfer.v1";
+    public const string SettleTransfer = "bank.settle-transfer.v1";
 
     public const string TransferRequested = "bank.transfer-requested.v1";
     public const string TransferSourceDebited = "bank.transfer-source-debited.v1";
     public const string TransferCreditRefused = "bank.transfer-credit-refused.v1";
+    public const string TransferTargetCredited = "bank.transfer-target-credited.v1";
     public const string TransferCompleted = "bank.transfer-completed.v1";
     public const string TransferFailed = "bank.transfer-failed.v1";
     public const string TransferState = "bank.transfer-state.v1";
@@ -81,12 +88,15 @@ public static class BankManifests
         [typeof(Domain.TransferDebited)] = TransferDebited,
         [typeof(Domain.TransferCredited)] = TransferCredited,
         [typeof(Domain.TransferRefunded)] = TransferRefunded,
+        [typeof(Domain.TransferSettled)] = TransferSettled,
         [typeof(Domain.DebitForTransfer)] = DebitForTransfer,
         [typeof(Domain.CreditForTransfer)] = CreditForTransfer,
         [typeof(Domain.RefundTransfer)] = RefundTransfer,
+        [typeof(Domain.SettleTransfer)] = SettleTransfer,
         [typeof(Domain.TransferRequested)] = TransferRequested,
         [typeof(Domain.TransferSourceDebited)] = TransferSourceDebited,
         [typeof(Domain.TransferCreditRefused)] = TransferCreditRefused,
+        [typeof(Domain.TransferTargetCredited)] = TransferTargetCredited,
         [typeof(Domain.TransferCompleted)] = TransferCompleted,
         [typeof(Domain.TransferFailed)] = TransferFailed,
         [typeof(Domain.TransferState)] = TransferState,

@@ -45,7 +45,7 @@ public sealed record CloseAccount(string AccountId, Guid CommandId, DateTimeOffs
     : AccountCommand(AccountId, CommandId, Now);
 
 /// <summary>
-/// The base of the three steps a transfer asks of an account. <see cref="TransferId"/> makes a step take effect at most
+/// The base of the four steps a transfer asks of an account. <see cref="TransferId"/> makes a step take effect at most
 /// once, however late it is retried: the account records the transfer ids it applied each step for (<see cref="TransferLedger"/>).
 /// </summary>
 public abstract record TransferStepCommand : AccountCommand
@@ -92,5 +92,18 @@ public sealed record RefundTransfer(string AccountId, Guid TransferId, string Co
     public override TransferStep Step => TransferStep.Refunded;
 
     /// <summary>A refund undoes a debit the owner check already let through; it must never be refused for who asked.</summary>
+    internal override bool OwnerOnly => false;
+}
+
+/// <summary>
+/// Tells a debited transfer's source that its target took the money: the transfer no longer keeps the source from closing.
+/// Moves no money; refused only when this account never debited the transfer, or got the money back instead.
+/// </summary>
+public sealed record SettleTransfer(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, Guid CommandId, DateTimeOffset Now)
+    : TransferStepCommand(AccountId, TransferId, CounterpartyId, Amount, CommandId, Now)
+{
+    public override TransferStep Step => TransferStep.Settled;
+
+    /// <summary>Like a refund, it follows a debit the owner check already let through; it must never be refused for who asked.</summary>
     internal override bool OwnerOnly => false;
 }

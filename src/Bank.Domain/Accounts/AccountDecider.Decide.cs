@@ -27,6 +27,7 @@ public static partial class AccountDecider
             DebitForTransfer debit => DecideDebit(state, debit),
             CreditForTransfer credit => DecideCredit(state, credit),
             RefundTransfer refund => DecideRefund(state, refund),
+            SettleTransfer settle => DecideSettle(state, settle),
             _ => throw new ArgumentOutOfRangeException(nameof(command), $"Unknown command type {command.GetType().Name}."),
         };
         return Audited(decision, command.IssuedBy);
@@ -131,6 +132,12 @@ public static partial class AccountDecider
             return Reject(RejectionCode.BalanceNotZero, null,
                 $"Account '{state.AccountId}' can only be closed at a zero balance, but its balance is {DecimalText.Money(state.Balance)}.");
 
+        // A debit at zero balance is no end: the target may still refuse the money, and its refund would land in a closed
+        // account that nobody can withdraw from. So the account waits until each of its transfers says how it ended.
+        if (state.Transfers.FirstInFlight() is { } inFlight)
+            return Reject(RejectionCode.TransferInFlight, null,
+                $"Account '{state.AccountId}' cannot be closed while its transfer {inFlight} is in flight: retry once the transfer has ended.");
+
         return Accept(new AccountClosed(state.AccountId, state.Balance, command.CommandId, command.Now));
     }
 
@@ -144,8 +151,9 @@ public static partial class AccountDecider
             return Reject(RejectionCode.InsufficientFunds, AccountRules.AmountField,
                 $"A transfer of {DecimalText.Money(command.Amount)} exceeds the available balance of {DecimalText.Money(state.Balance)} of account '{state.AccountId}'.");
 
+        // The transfer process settles or refunds every debit it makes, so the account can wait for that before it closes.
         return Accept(new TransferDebited(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, state.Balance - command.Amount,
-            command.CommandId, command.Now));
+            command.CommandId, command.Now) { AwaitsSettlement = true });
     }
 
     private static Decision DecideCredit(AccountState state, CreditForTransfer command)
@@ -159,20 +167,45 @@ public static partial class AccountDecider
     }
 
     /// <summary>
-    /// Money goes back only to where it came from: a refund needs this account's debit of the same transfer and amount.
-    /// The account's status does not matter (a source closed after the debit still gets its money back).
+    /// Money goes back only to where it came from: a refund needs this account's debit of the same transfer and amount,
+    /// which the target must not have taken (a settled transfer). The account's status does not matter: a debit today
+    /// keeps its source from closing until its refund, but a source closed after a debit from before settlements existed
+    /// still gets its money back.
     /// </summary>
     private static Decision DecideRefund(AccountState state, RefundTransfer command)
     {
         if (!state.Transfers.Has(command.TransferId, TransferStep.Debited))
             return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
                 $"Account '{state.AccountId}' never gave anything to transfer {command.TransferId}, so there is nothing to refund.");
+        if (state.Transfers.Has(command.TransferId, TransferStep.Settled))
+            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
+                $"The target of transfer {command.TransferId} took the money of account '{state.AccountId}', so there is nothing to refund.");
         var invalid = AccountRules.ValidateAmount(command.Amount);
         if (invalid is not null)
             return new Decision.Rejected(invalid);
 
         return Accept(new TransferRefunded(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, state.Balance + command.Amount,
             command.CommandId, command.Now));
+    }
+
+    /// <summary>
+    /// The source learns that its transfer's target took the money. It needs this account's debit of the transfer, which
+    /// a refund must not have undone (a transfer ends one way only). The account's status does not matter: nothing moves,
+    /// and a debit from before settlements existed did not keep its account from closing.
+    /// </summary>
+    private static Decision DecideSettle(AccountState state, SettleTransfer command)
+    {
+        if (!state.Transfers.Has(command.TransferId, TransferStep.Debited))
+            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
+                $"Account '{state.AccountId}' never gave anything to transfer {command.TransferId}, so there is nothing to settle.");
+        if (state.Transfers.Has(command.TransferId, TransferStep.Refunded))
+            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
+                $"Account '{state.AccountId}' got the money of transfer {command.TransferId} back, so there is nothing to settle.");
+        var invalid = AccountRules.ValidateAmount(command.Amount);
+        if (invalid is not null)
+            return new Decision.Rejected(invalid);
+
+        return Accept(new TransferSettled(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, command.CommandId, command.Now));
     }
 
     private static Rejection? RequireCurrency(AccountState state, string currency) =>

@@ -23,6 +23,7 @@ public static partial class AccountDecider
             TransferDebited e => ApplyTransferDebited(state, e),
             TransferCredited e => ApplyTransferCredited(state, e),
             TransferRefunded e => ApplyTransferRefunded(state, e),
+            TransferSettled e => ApplyTransferSettled(state, e),
             _ => throw new ArgumentOutOfRangeException(nameof(@event), $"Unknown event type {@event.GetType().Name}."),
         };
 
@@ -110,7 +111,9 @@ public static partial class AccountDecider
         var balance = Moved(state, e, e.Amount, -1, e.BalanceAfter);
         if (balance < 0m)
             throw Impossible(state, e, $"the balance would become negative ({balance})");
-        return (state with { Balance = balance, Transfers = state.Transfers.With(e.TransferId, TransferStep.Debited) },
+        // The mark rides in the ledger (and so in snapshots): only debits whose transfer will settle keep the account open.
+        var steps = e.AwaitsSettlement ? TransferStep.Debited | TransferStep.SettlementDue : TransferStep.Debited;
+        return (state with { Balance = balance, Transfers = state.Transfers.With(e.TransferId, steps) },
             CommandFingerprint.Transfer(TransferStep.Debited, e.TransferId, e.Amount));
     }
 
@@ -130,10 +133,24 @@ public static partial class AccountDecider
             throw Impossible(state, e, "the account was never opened");
         if (!state.Transfers.Has(e.TransferId, TransferStep.Debited))
             throw Impossible(state, e, "the account never gave anything to this transfer");
-        RequireNewStep(state, e, e.TransferId, TransferStep.Refunded);
+        RequireNewStep(state, e, e.TransferId, TransferStep.Refunded | TransferStep.Settled);
         var balance = Moved(state, e, e.Amount, +1, e.BalanceAfter);
         return (state with { Balance = balance, Transfers = state.Transfers.With(e.TransferId, TransferStep.Refunded) },
             CommandFingerprint.Transfer(TransferStep.Refunded, e.TransferId, e.Amount));
+    }
+
+    // No status check either (see DecideSettle), and no money moves: only the ledger learns that the transfer ended.
+    private static (AccountState Next, string Fingerprint) ApplyTransferSettled(AccountState state, TransferSettled e)
+    {
+        if (state.Status == AccountStatus.NotOpened)
+            throw Impossible(state, e, "the account was never opened");
+        if (!state.Transfers.Has(e.TransferId, TransferStep.Debited))
+            throw Impossible(state, e, "the account never gave anything to this transfer");
+        RequireNewStep(state, e, e.TransferId, TransferStep.Refunded | TransferStep.Settled);
+        if (e.Amount <= 0m)
+            throw Impossible(state, e, $"its amount {e.Amount} is not positive");
+        return (state with { Transfers = state.Transfers.With(e.TransferId, TransferStep.Settled) },
+            CommandFingerprint.Transfer(TransferStep.Settled, e.TransferId, e.Amount));
     }
 
     private static void RequireNewStep(AccountState state, AccountEvent e, Guid transferId, TransferStep excluded)

@@ -42,7 +42,15 @@ public sealed record AccountClosed(string AccountId, decimal FinalBalance, Guid 
 
 /// <summary>The account gave <paramref name="Amount"/> to transfer <paramref name="TransferId"/>, towards <paramref name="CounterpartyId"/>.</summary>
 public sealed record TransferDebited(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
-    : AccountEvent(AccountId, CommandId, At);
+    : AccountEvent(AccountId, CommandId, At)
+{
+    /// <summary>
+    /// Whether the transfer will tell the account how it ended (<see cref="TransferSettled"/> or <see cref="TransferRefunded"/>):
+    /// until then the account may not close. True for every debit decided today; false (absent) in debits stored before
+    /// settlements existed, whose transfers never settle and so must not keep the account from closing.
+    /// </summary>
+    public bool AwaitsSettlement { get; init; }
+}
 
 /// <summary>The account received <paramref name="Amount"/> by transfer <paramref name="TransferId"/>, from <paramref name="CounterpartyId"/>.</summary>
 public sealed record TransferCredited(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
@@ -53,4 +61,12 @@ public sealed record TransferCredited(string AccountId, Guid TransferId, string 
 /// <paramref name="CounterpartyId"/> refused it. Applies to a closed account too: the money must go back where it came from.
 /// </summary>
 public sealed record TransferRefunded(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, decimal BalanceAfter, Guid CommandId, DateTimeOffset At)
+    : AccountEvent(AccountId, CommandId, At);
+
+/// <summary>
+/// The target of transfer <paramref name="TransferId"/> took the <paramref name="Amount"/> this account gave it: the
+/// transfer is over for this account, which may close again. Moves no money. Applies to a closed account too (harmless),
+/// though an account whose debit awaits this cannot close before it.
+/// </summary>
+public sealed record TransferSettled(string AccountId, Guid TransferId, string CounterpartyId, decimal Amount, Guid CommandId, DateTimeOffset At)
     : AccountEvent(AccountId, CommandId, At);

@@ -2,7 +2,10 @@ using System.Collections.Immutable;
 
 namespace Bank.Domain;
 
-/// <summary>What an account did for one transfer. A source is debited (then maybe refunded); a target is credited.</summary>
+/// <summary>
+/// What an account did for one transfer. A source is debited, then refunded (the target refused the money) or settled (the
+/// target took it); a target is credited.
+/// </summary>
 [Flags]
 public enum TransferStep
 {
@@ -10,6 +13,16 @@ public enum TransferStep
     Debited = 1,
     Credited = 2,
     Refunded = 4,
+
+    /// <summary>The source learnt that the target took the money: the transfer no longer concerns it. Moves no money.</summary>
+    Settled = 8,
+
+    /// <summary>
+    /// Not a step but a mark on a debit: its transfer will tell the source how it ended (refunded or settled), so until
+    /// then the money is in flight and the source may not close. Debits from before settlements existed lack it: their
+    /// transfers never settle, and must not keep their source open forever.
+    /// </summary>
+    SettlementDue = 16,
 }
 
 /// <summary>One transfer of a ledger: its id and the steps the account applied for it (stored in snapshots).</summary>
@@ -45,6 +58,24 @@ public sealed class TransferLedger : IEquatable<TransferLedger>
     public bool Has(Guid transferId, TransferStep step) => (StepsOf(transferId) & step) == step && step != TransferStep.None;
 
     public TransferLedger With(Guid transferId, TransferStep step) => new(_steps.SetItem(transferId, StepsOf(transferId) | step));
+
+    /// <summary>
+    /// A transfer this account gave money to whose end it has not learnt yet (its debit awaits a settlement, and it was
+    /// neither refunded nor settled), the lowest id when there are several; null when there is none. Scans the ledger:
+    /// only a close asks, and closes are rare.
+    /// </summary>
+    public Guid? FirstInFlight()
+    {
+        Guid? found = null;
+        foreach (var (id, steps) in _steps)
+        {
+            if (IsInFlight(steps) && (found is null || id.CompareTo(found.Value) < 0)) found = id;
+        }
+        return found;
+    }
+
+    private static bool IsInFlight(TransferStep steps) =>
+        (steps & TransferStep.SettlementDue) != TransferStep.None && (steps & (TransferStep.Refunded | TransferStep.Settled)) == TransferStep.None;
 
     public bool Equals(TransferLedger? other) =>
         ReferenceEquals(this, other)

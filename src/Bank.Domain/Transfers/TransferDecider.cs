@@ -33,8 +33,9 @@ public abstract record StepOutcome
 
 /// <summary>
 /// The pure functions of the transfer process (a saga over two accounts): requested, then the source is debited (refused:
-/// failed, nothing moved), then the target is credited (completed; refused: the source is refunded, then failed). Money
-/// is never created or destroyed: a refund only follows a debit, and every step is idempotent by transfer id.
+/// failed, nothing moved), then the target is credited (then the source is settled, and it completed; refused: the source
+/// is refunded, then failed). Money is never created or destroyed: a refund only follows a debit, and every step is
+/// idempotent by transfer id. The source learns either way how its debit ended, and may not close before.
 /// </summary>
 public static class TransferDecider
 {
@@ -106,6 +107,8 @@ public static class TransferDecider
                 TransferRules.StepCommandId(id, TransferStep.Credited), now),
             TransferStage.Refunding => new RefundTransfer(state.FromAccountId!, id, state.ToAccountId!, state.Amount,
                 TransferRules.StepCommandId(id, TransferStep.Refunded), now),
+            TransferStage.Settling => new SettleTransfer(state.FromAccountId!, id, state.ToAccountId!, state.Amount,
+                TransferRules.StepCommandId(id, TransferStep.Settled), now),
             _ => null,
         };
         // Each step is issued in the name of whoever asked for the transfer: the source checks its owner, and every
@@ -115,7 +118,8 @@ public static class TransferDecider
 
     /// <summary>
     /// What the outcome of the current step means for the transfer. Empty when there is nothing to record: no step is
-    /// due, or the refund was refused, which cannot happen after a debit (the caller keeps retrying and reports it).
+    /// due, or the refund or the settlement was refused, which cannot happen after a debit (the caller keeps retrying and
+    /// reports it).
     /// </summary>
     public static IReadOnlyList<TransferEvent> OnStep(TransferState state, StepOutcome outcome, DateTimeOffset now)
     {
@@ -126,9 +130,10 @@ public static class TransferDecider
         {
             (TransferStage.Requested, StepOutcome.Done) => [new TransferSourceDebited(id, now)],
             (TransferStage.Requested, StepOutcome.Refused r) => [new TransferFailed(id, r.Rejection.Code, r.Rejection.Reason, now)],
-            (TransferStage.Debited, StepOutcome.Done) => [new TransferCompleted(id, now)],
+            (TransferStage.Debited, StepOutcome.Done) => [new TransferTargetCredited(id, now)],
             (TransferStage.Debited, StepOutcome.Refused r) => [new TransferCreditRefused(id, r.Rejection.Code, r.Rejection.Reason, now)],
             (TransferStage.Refunding, StepOutcome.Done) => [new TransferFailed(id, state.Code!.Value, state.Reason!, now)],
+            (TransferStage.Settling, StepOutcome.Done) => [new TransferCompleted(id, now)],
             _ => [],
         };
     }
@@ -150,6 +155,9 @@ public static class TransferDecider
             },
             (TransferStage.Requested, TransferSourceDebited) => state with { Stage = TransferStage.Debited },
             (TransferStage.Requested, TransferFailed e) => state with { Stage = TransferStage.Failed, Code = e.Code, Reason = e.Reason, EndedAt = e.At },
+            (TransferStage.Debited, TransferTargetCredited) => state with { Stage = TransferStage.Settling },
+            (TransferStage.Settling, TransferCompleted e) => state with { Stage = TransferStage.Completed, EndedAt = e.At },
+            // Completed before settlements existed: its source was never settled, and its debit never awaited it.
             (TransferStage.Debited, TransferCompleted e) => state with { Stage = TransferStage.Completed, EndedAt = e.At },
             (TransferStage.Debited, TransferCreditRefused e) => state with { Stage = TransferStage.Refunding, Code = e.Code, Reason = e.Reason },
             (TransferStage.Refunding, TransferFailed e) => state with { Stage = TransferStage.Failed, Code = e.Code, Reason = e.Reason, EndedAt = e.At },

@@ -27,7 +27,13 @@ public sealed record TransferSourceDebited(Guid TransferId, DateTimeOffset At) :
 /// <summary>The target refused the money (closed, unknown, another currency): the source is refunded next.</summary>
 public sealed record TransferCreditRefused(Guid TransferId, RejectionCode Code, string Reason, DateTimeOffset At) : TransferEvent(TransferId, At);
 
-/// <summary>The last event of a transfer that moved its amount from the source to the target.</summary>
+/// <summary>The target took the money: nothing is in flight any more; the source is told (settled) next.</summary>
+public sealed record TransferTargetCredited(Guid TransferId, DateTimeOffset At) : TransferEvent(TransferId, At);
+
+/// <summary>
+/// The last event of a transfer that moved its amount from the source to the target, after the source was settled.
+/// (Transfers completed before settlements existed went straight from <see cref="TransferSourceDebited"/> to it.)
+/// </summary>
 public sealed record TransferCompleted(Guid TransferId, DateTimeOffset At) : TransferEvent(TransferId, At);
 
 /// <summary>

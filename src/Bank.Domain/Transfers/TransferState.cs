@@ -11,11 +11,13 @@ public enum TransferStage
     Debited,
     /// <summary>The target refused; the source is to be refunded.</summary>
     Refunding,
+    /// <summary>The target took the money; the source is to be told (settled), which lets it close again.</summary>
+    Settling,
     Completed,
     Failed,
 }
 
-/// <summary>What a client sees of a transfer's stage.</summary>
+/// <summary>What a client sees of a transfer's stage: pending until it has ended (a settling transfer is still pending).</summary>
 public enum TransferStatus
 {
     Pending,
@@ -50,7 +52,7 @@ public sealed record TransferState(
 
     public bool HasEnded => Stage is TransferStage.Completed or TransferStage.Failed;
 
-    /// <summary>Money the source gave that neither the target nor the source holds yet.</summary>
+    /// <summary>Money the source gave that neither the target nor the source holds yet (none while settling: the target has it).</summary>
     public decimal InFlight => Stage is TransferStage.Debited or TransferStage.Refunding ? Amount : 0m;
 
     public TransferStatus Status => Stage switch

@@ -45,7 +45,7 @@ public static class AccountEndpoints
         group.MapPost("/{id}/close", (string id, [FromHeader(Name = IdempotencyKey.HeaderName)] string? idempotencyKey, HttpContext http, CancellationToken cancellationToken) =>
                 ChangeAsync(id, idempotencyKey, amount: null, (key, now) => new CloseAccount(id, key.CommandId(), now), services, http, cancellationToken))
             .WithName("CloseAccount")
-            .WithSummary("Closes an account; 409 balance-not-zero unless its balance is zero.")
+            .WithSummary("Closes an account; 409 balance-not-zero unless its balance is zero, 409 transfer-in-flight while a transfer from it has not ended.")
             .ProducesProblems(400, 404, 409, 429, 503)
             .AsAccountCommand();
 

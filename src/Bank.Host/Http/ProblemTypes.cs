@@ -25,6 +25,7 @@ public static class ProblemTypes
     public static readonly ProblemType TooManyRequests = new("too-many-requests", StatusCodes.Status429TooManyRequests, "Too many requests.");
     public static readonly ProblemType HeadersTooLarge = new("headers-too-large", StatusCodes.Status431RequestHeaderFieldsTooLarge, "The request headers are too large.");
     public static readonly ProblemType CurrencyMismatch = new("currency-mismatch", StatusCodes.Status409Conflict, "The accounts hold different currencies.");
+    public static readonly ProblemType TransferInFlight = new("transfer-in-flight", StatusCodes.Status409Conflict, "A transfer from the account is still in flight.");
     public static readonly ProblemType TransferNotFound = new("transfer-not-found", StatusCodes.Status404NotFound, "The transfer does not exist.");
     public static readonly ProblemType PayloadTooLarge = new("payload-too-large", StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "The request body must be application/json.");
@@ -35,7 +36,7 @@ public static class ProblemTypes
     public static readonly ProblemType Internal = new("internal", StatusCodes.Status500InternalServerError, "An unexpected error occurred.");
 
     public static IReadOnlyList<ProblemType> All { get; } =
-        [Validation, NotFound, Unauthorized, Forbidden, TooManyRequests, HeadersTooLarge, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, CurrencyMismatch, TransferNotFound, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable,
+        [Validation, NotFound, Unauthorized, Forbidden, TooManyRequests, HeadersTooLarge, InsufficientFunds, AccountClosed, AlreadyExists, IdempotencyConflict, BalanceNotZero, CurrencyMismatch, TransferInFlight, TransferNotFound, PayloadTooLarge, UnsupportedMediaType, JournalUnavailable,
          NotReady, ReadModelBehind, ProjectionNotFound, Internal];
 
     public static ProblemType For(RejectionCode code) => code switch
@@ -48,6 +49,7 @@ public static class ProblemTypes
         RejectionCode.IdempotencyConflict => IdempotencyConflict,
         RejectionCode.BalanceNotZero => BalanceNotZero,
         RejectionCode.CurrencyMismatch => CurrencyMismatch,
+        RejectionCode.TransferInFlight => TransferInFlight,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown rejection code."),
     };
 }

@@ -35,7 +35,7 @@ public sealed record TransferResponse
 
     public required decimal Amount { get; init; }
 
-    [Description("pending until the money reached the target (completed) or the transfer moved nothing in the end (failed).")]
+    [Description("pending until the money reached the target and the source was told (completed) or the transfer moved nothing in the end (failed).")]
     public required TransferStatus Status { get; init; }
 
     [Description("Why it failed: the problem code of the account's refusal (insufficient-funds, account-closed, not-found, currency-mismatch).")]
