@@ -50,6 +50,7 @@ public static class BankAkka
                     new ClusterSingletonOptions { TerminationMessage = ProjectionRunner.Stop.Instance }, createProxyToo: true)
                 .WithTransferRegion(transfers)
                 .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
+                .AddStartup((system, _) => system.ActorOf(QuarantineShutdown.Props(), "quarantine-shutdown"))
                 .AddStartup((system, _) => WakeReadJournalsOnCommit(system, hocon))
                 // Akka.Persistence.Sql's read journal's constructor blocks (up to 5 s) until the write journal is initialized.
                 // Made lazily by the first request, it held a request thread and every request queued behind the singleton,

@@ -59,6 +59,9 @@ public sealed class NodeGuard : IDisposable
         var cluster = _cluster;
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated)
             return "This node has left the cluster and is shutting down.";
+        // Downed, or quarantined by another node (QuarantineShutdown): no request from the moment the shutdown starts.
+        if (CoordinatedShutdown.Get(_system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+            return "This node was removed from its cluster and is shutting down: its accounts are served by the other nodes.";
         var status = cluster.SelfMember.Status;
         if (status is MemberStatus.Down || _removed)
             return $"This node is {(_removed ? MemberStatus.Removed : status)} in its cluster: its accounts are served by the other nodes. It is shutting down.";
