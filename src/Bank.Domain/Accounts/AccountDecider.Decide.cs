@@ -174,15 +174,9 @@ public static partial class AccountDecider
     /// </summary>
     private static Decision DecideRefund(AccountState state, RefundTransfer command)
     {
-        if (!state.Transfers.Has(command.TransferId, TransferStep.Debited))
-            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
-                $"Account '{state.AccountId}' never gave anything to transfer {command.TransferId}, so there is nothing to refund.");
-        if (state.Transfers.Has(command.TransferId, TransferStep.Settled))
-            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
-                $"The target of transfer {command.TransferId} took the money of account '{state.AccountId}', so there is nothing to refund.");
-        var invalid = AccountRules.ValidateAmount(command.Amount);
-        if (invalid is not null)
-            return new Decision.Rejected(invalid);
+        var refused = RequireDebitNotEnded(state, command.TransferId, "refund") ?? AccountRules.ValidateAmount(command.Amount);
+        if (refused is not null)
+            return new Decision.Rejected(refused);
 
         return Accept(new TransferRefunded(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, state.Balance + command.Amount,
             command.CommandId, command.Now));
@@ -195,17 +189,25 @@ public static partial class AccountDecider
     /// </summary>
     private static Decision DecideSettle(AccountState state, SettleTransfer command)
     {
-        if (!state.Transfers.Has(command.TransferId, TransferStep.Debited))
-            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
-                $"Account '{state.AccountId}' never gave anything to transfer {command.TransferId}, so there is nothing to settle.");
-        if (state.Transfers.Has(command.TransferId, TransferStep.Refunded))
-            return Reject(RejectionCode.Validation, TransferRules.TransferIdField,
-                $"Account '{state.AccountId}' got the money of transfer {command.TransferId} back, so there is nothing to settle.");
-        var invalid = AccountRules.ValidateAmount(command.Amount);
-        if (invalid is not null)
-            return new Decision.Rejected(invalid);
+        var refused = RequireDebitNotEnded(state, command.TransferId, "settle") ?? AccountRules.ValidateAmount(command.Amount);
+        if (refused is not null)
+            return new Decision.Rejected(refused);
 
         return Accept(new TransferSettled(state.AccountId, command.TransferId, command.CounterpartyId, command.Amount, command.CommandId, command.Now));
+    }
+
+    /// <summary>A debit ends once, refunded or settled: either needs this account's debit of the transfer, not ended yet.</summary>
+    private static Rejection? RequireDebitNotEnded(AccountState state, Guid transferId, string ending)
+    {
+        var steps = state.Transfers.StepsOf(transferId);
+        var reason = (steps & TransferStep.Debited) == TransferStep.None
+            ? $"Account '{state.AccountId}' never gave anything to transfer {transferId}, so there is nothing to {ending}."
+            : (steps & TransferStep.Settled) != TransferStep.None
+                ? $"The target of transfer {transferId} took the money of account '{state.AccountId}', so there is nothing to {ending}."
+                : (steps & TransferStep.Refunded) != TransferStep.None
+                    ? $"Account '{state.AccountId}' got the money of transfer {transferId} back, so there is nothing to {ending}."
+                    : null;
+        return reason is null ? null : new Rejection(RejectionCode.Validation, TransferRules.TransferIdField, reason);
     }
 
     private static Rejection? RequireCurrency(AccountState state, string currency) =>

@@ -129,11 +129,7 @@ public static partial class AccountDecider
     // No status check: a source closed after the debit still gets its money back (see DecideRefund).
     private static (AccountState Next, string Fingerprint) ApplyTransferRefunded(AccountState state, TransferRefunded e)
     {
-        if (state.Status == AccountStatus.NotOpened)
-            throw Impossible(state, e, "the account was never opened");
-        if (!state.Transfers.Has(e.TransferId, TransferStep.Debited))
-            throw Impossible(state, e, "the account never gave anything to this transfer");
-        RequireNewStep(state, e, e.TransferId, TransferStep.Refunded | TransferStep.Settled);
+        RequireDebitNotEnded(state, e, e.TransferId);
         var balance = Moved(state, e, e.Amount, +1, e.BalanceAfter);
         return (state with { Balance = balance, Transfers = state.Transfers.With(e.TransferId, TransferStep.Refunded) },
             CommandFingerprint.Transfer(TransferStep.Refunded, e.TransferId, e.Amount));
@@ -142,15 +138,21 @@ public static partial class AccountDecider
     // No status check either (see DecideSettle), and no money moves: only the ledger learns that the transfer ended.
     private static (AccountState Next, string Fingerprint) ApplyTransferSettled(AccountState state, TransferSettled e)
     {
-        if (state.Status == AccountStatus.NotOpened)
-            throw Impossible(state, e, "the account was never opened");
-        if (!state.Transfers.Has(e.TransferId, TransferStep.Debited))
-            throw Impossible(state, e, "the account never gave anything to this transfer");
-        RequireNewStep(state, e, e.TransferId, TransferStep.Refunded | TransferStep.Settled);
+        RequireDebitNotEnded(state, e, e.TransferId);
         if (e.Amount <= 0m)
             throw Impossible(state, e, $"its amount {e.Amount} is not positive");
         return (state with { Transfers = state.Transfers.With(e.TransferId, TransferStep.Settled) },
             CommandFingerprint.Transfer(TransferStep.Settled, e.TransferId, e.Amount));
+    }
+
+    // A refund or a settlement ends a debit of this (opened) account, once.
+    private static void RequireDebitNotEnded(AccountState state, AccountEvent e, Guid transferId)
+    {
+        if (state.Status == AccountStatus.NotOpened)
+            throw Impossible(state, e, "the account was never opened");
+        if (!state.Transfers.Has(transferId, TransferStep.Debited))
+            throw Impossible(state, e, "the account never gave anything to this transfer");
+        RequireNewStep(state, e, transferId, TransferStep.Refunded | TransferStep.Settled);
     }
 
     private static void RequireNewStep(AccountState state, AccountEvent e, Guid transferId, TransferStep excluded)
