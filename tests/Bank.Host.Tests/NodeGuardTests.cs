@@ -12,13 +12,9 @@ namespace Bank.Host.Tests;
 public sealed class NodeGuardTests
 {
     [Fact]
-    public async Task A_node_that_has_not_joined_yet_is_not_refused_as_removed_and_is_up_once_it_joined_itself()
-    {
-        var hocon = BankHocon.Load("akka.loglevel = WARNING");
-        var system = ActorSystem.Create("node-guard-" + Guid.NewGuid().ToString("N")[..8], hocon.Config);
-        try
+    public Task A_node_that_has_not_joined_yet_is_not_refused_as_removed_and_is_up_once_it_joined_itself() =>
+        OnANodeAsync(async (system, guard) =>
         {
-            using var guard = new NodeGuard(system, hocon);
             var cluster = Cluster.Get(system);
             Assert.Equal(MemberStatus.Removed, cluster.SelfMember.Status);
             Assert.False(guard.WhenUp.IsCompleted);
@@ -36,21 +32,12 @@ public sealed class NodeGuardTests
             }
             Assert.Equal(MemberStatus.Up, cluster.SelfMember.Status);
             Assert.Null(guard.Refusal());
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-    }
+        });
 
     [Fact]
-    public async Task A_node_that_another_node_quarantined_refuses_requests_and_shuts_down()
-    {
-        var hocon = BankHocon.Load("akka.loglevel = WARNING");
-        var system = ActorSystem.Create("node-guard-" + Guid.NewGuid().ToString("N")[..8], hocon.Config);
-        try
+    public Task A_node_that_another_node_quarantined_refuses_requests_and_shuts_down() =>
+        OnANodeAsync(async (system, guard) =>
         {
-            using var guard = new NodeGuard(system, hocon);
             var cluster = Cluster.Get(system);
             system.ActorOf(QuarantineShutdown.Props());
             cluster.Join(cluster.SelfAddress);
@@ -70,6 +57,17 @@ public sealed class NodeGuardTests
             Assert.True(system.WhenTerminated.IsCompleted, "The quarantined node did not shut down.");
             Assert.IsType<CoordinatedShutdown.ClusterDowningReason>(CoordinatedShutdown.Get(system).ShutdownReason);
             Assert.NotNull(guard.Refusal());
+        });
+
+    /// <summary>A bank node's actor system (not joined yet) with its guard, terminated after <paramref name="scenario"/>.</summary>
+    private static async Task OnANodeAsync(Func<ActorSystem, NodeGuard, Task> scenario)
+    {
+        var hocon = BankHocon.Load("akka.loglevel = WARNING");
+        var system = ActorSystem.Create("node-guard-" + Guid.NewGuid().ToString("N")[..8], hocon.Config);
+        try
+        {
+            using var guard = new NodeGuard(system, hocon);
+            await scenario(system, guard);
         }
         finally
         {
