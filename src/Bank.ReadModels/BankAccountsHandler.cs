@@ -22,6 +22,11 @@ public sealed class BankAccountsHandler : IProjectionHandler
     private readonly string _projectionName;
     private readonly ILoggingAdapter? _log;
 
+    // The summaries AppliedSequenceNrsAsync read, kept for HandleAsync in the same transaction: the projection asks for
+    // the versions and then applies the same batch, and reading the same rows twice was a tenth of its statements' time.
+    // Only the projection's writer stage calls the handler, one transaction at a time.
+    private LoadedSummaries? _loaded;
+
     /// <param name="projectionName">The projection this handler belongs to: its stored offset goes back to 0 when the schema is rebuilt.</param>
     public BankAccountsHandler(ProjectionDatabase database, string projectionName = BankReadModel.ProjectionName, ILoggingAdapter? log = null)
     {
@@ -75,7 +80,7 @@ public sealed class BankAccountsHandler : IProjectionHandler
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(events);
-        var accounts = await LoadAccountsAsync(session, events, cancellationToken).ConfigureAwait(false);
+        var accounts = TakeLoaded(session, events) ?? await LoadAccountsAsync(session, events, cancellationToken).ConfigureAwait(false);
         if (accounts is null) return; // nothing of ours: only the offset moves
         var totals = new BatchTotals(await ReadTotalsAsync(session, _sql, cancellationToken).ConfigureAwait(false));
         // The positions in the batch of the deposits and withdrawals that applied (ints: a list of rows would be a
@@ -109,9 +114,11 @@ public sealed class BankAccountsHandler : IProjectionHandler
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(events);
+        _loaded = null;
         var accounts = await LoadAccountsAsync(session, events, cancellationToken).ConfigureAwait(false);
         var applied = new Dictionary<string, long>(StringComparer.Ordinal);
         if (accounts is null) return applied;
+        _loaded = new LoadedSummaries(session, IdsOf(events), accounts);
         foreach (var envelope in events)
         {
             if (envelope.Event is AccountEvent @event && accounts.TryGetValue(@event.AccountId, out var account))
@@ -129,15 +136,38 @@ public sealed class BankAccountsHandler : IProjectionHandler
         return new BankTotals(rows);
     }
 
-    /// <summary>The stored summaries of the batch's accounts (those it has none of are missing); null when the batch has no account event.</summary>
-    private async Task<Dictionary<string, AccountRow>?> LoadAccountsAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The summaries AppliedSequenceNrsAsync read in this transaction, if they cover every account of
+    /// <paramref name="events"/> (the batch may have grown by events fetched to fill holes); null otherwise. Used once:
+    /// HandleAsync changes the rows it gets.
+    /// </summary>
+    private Dictionary<string, AccountRow>? TakeLoaded(ProjectionSession session, IReadOnlyList<EventEnvelope> events)
+    {
+        var loaded = _loaded;
+        _loaded = null;
+        if (loaded is null || !ReferenceEquals(loaded.Session, session)) return null;
+        foreach (var envelope in events)
+        {
+            if (envelope.Event is AccountEvent @event && !loaded.Ids.Contains(@event.AccountId)) return null;
+        }
+        return loaded.Accounts;
+    }
+
+    private static HashSet<string> IdsOf(IReadOnlyList<EventEnvelope> events)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var envelope in events)
         {
             if (envelope.Event is AccountEvent @event) ids.Add(@event.AccountId);
         }
+        return ids;
+    }
+
+    /// <summary>The stored summaries of the batch's accounts (those it has none of are missing); null when the batch has no account event.</summary>
+    private async Task<Dictionary<string, AccountRow>?> LoadAccountsAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events,
+        CancellationToken cancellationToken)
+    {
+        var ids = IdsOf(events);
         if (ids.Count == 0) return null;
         object parameter = session.Dialect == SqlDialect.Sqlite ? JsonSerializer.Serialize(ids) : ids.ToArray();
         var rows = await session.QueryAsync(_sql.LoadSummaries, r => new AccountRow(
@@ -387,6 +417,9 @@ public sealed class BankAccountsHandler : IProjectionHandler
             if (update is not null) await update.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Summaries read in one transaction, and which account ids were asked for (found or not).</summary>
+    private sealed record LoadedSummaries(ProjectionSession Session, HashSet<string> Ids, Dictionary<string, AccountRow> Accounts);
 
     /// <summary>An account's summary as the batch goes: as stored (or new in this batch), then with the batch's events.</summary>
     private sealed class AccountRow(

@@ -84,6 +84,48 @@ public abstract partial class BankReadModelSpecs
     }
 
     [Fact]
+    public async Task Versions_read_for_part_of_a_batch_do_not_stand_in_for_the_accounts_they_did_not_cover()
+    {
+        await WriteMixedHistoryAsync();
+        await Side.Projection.InitializeAsync();
+        var events = await AllEventsAsync();
+        var expected = await ApplyInBatchesAsync(events, 1);
+
+        // Every account is in the read model at some version; the versions are then asked for the first account's events
+        // only, and the whole history is applied in the same transaction (as the projection does after its hole check).
+        await ApplyInBatchesAsync([.. events.Take(events.Count - 4)], 3);
+        var handler = new BankAccountsHandler(Side.Database);
+        var firstAccount = events[0].PersistenceId;
+        await Side.Database.InTransactionAsync(async (session, ct) =>
+        {
+            var applied = await handler.AppliedSequenceNrsAsync(session, [.. events.Where(e => e.PersistenceId == firstAccount)], ct);
+            Assert.Equal(new[] { firstAccount }, applied!.Keys);
+            await handler.HandleAsync(session, events, ct);
+        }, CancellationToken.None);
+
+        Assert.Equal(expected, await ReadModelTables.DumpAsync(Side.Database));
+    }
+
+    [Fact]
+    public async Task Versions_read_in_one_transaction_are_not_used_by_the_next()
+    {
+        await WriteMixedHistoryAsync();
+        await Side.Projection.InitializeAsync();
+        var events = await AllEventsAsync();
+        var expected = await ApplyInBatchesAsync(events, 1);
+
+        await ApplyInBatchesAsync([.. events.Take(events.Count / 2)], events.Count);
+        var handler = new BankAccountsHandler(Side.Database);
+        await Side.Database.InTransactionAsync((session, ct) => handler.AppliedSequenceNrsAsync(session, events, ct), CancellationToken.None);
+        // Another transaction moves the accounts on; the versions read above are stale now.
+        await Side.Database.InTransactionAsync((session, ct) => new BankAccountsHandler(Side.Database).HandleAsync(session,
+            [.. events.Take(events.Count * 3 / 4)], ct), CancellationToken.None);
+        await Side.Database.InTransactionAsync((session, ct) => handler.HandleAsync(session, events, ct), CancellationToken.None);
+
+        Assert.Equal(expected, await ReadModelTables.DumpAsync(Side.Database));
+    }
+
+    [Fact]
     public async Task A_batch_that_fails_after_its_writes_leaves_offset_and_read_model_as_before_and_the_retry_applies_each_event_once()
     {
         var first = await WriteHistoryAsync();

@@ -16,7 +16,7 @@ internal sealed class JournalScanner
 {
     private readonly string _highest;
     private readonly string _missing;
-    private readonly string _countTagged;
+    private readonly string _counts;
     private readonly string _tagged;
     private readonly string _present;
     private readonly string _nextTagged;
@@ -41,8 +41,12 @@ internal sealed class JournalScanner
             WHERE ordering > prev + 1
             ORDER BY 1
             """;
-        // The tag table's key starts with ordering_id: a range scan.
-        _countTagged = $"SELECT COUNT(*) FROM {tags} WHERE ordering_id >= @from AND ordering_id <= @to AND tag = @tag";
+        // Both counts of a stretch in one statement: the rows (as many as orderings when there is no hole) and the tagged rows.
+        _counts =
+            $"""
+            SELECT (SELECT COUNT(*) FROM {journal} WHERE ordering >= @from AND ordering <= @to),
+                   (SELECT COUNT(*) FROM {tags} WHERE ordering_id >= @from AND ordering_id <= @to AND tag = @tag)
+            """;
         _tagged = $"SELECT ordering_id, persistence_id, sequence_nr FROM {tags} WHERE ordering_id >= @from AND ordering_id <= @to AND tag = @tag ORDER BY ordering_id";
         _present =
             $"""
@@ -91,10 +95,15 @@ internal sealed class JournalScanner
     public Task<List<(long From, long To)>> MissingAsync(ProjectionSession session, long from, long to, CancellationToken cancellationToken) =>
         session.QueryAsync(_missing, r => (r.GetInt64(0), r.GetInt64(1)), cancellationToken, ("from", from), ("to", to));
 
-    public async Task<long> CountTaggedAsync(ProjectionSession session, string tag, long from, long to, CancellationToken cancellationToken)
+    /// <summary>
+    /// How many journal rows <paramref name="from"/>..<paramref name="to"/> holds (to - from + 1 when it has no hole:
+    /// orderings are unique) and how many of them carry <paramref name="tag"/>, read in one statement.
+    /// </summary>
+    public async Task<(long Rows, long Tagged)> CountsAsync(ProjectionSession session, string tag, long from, long to, CancellationToken cancellationToken)
     {
-        var value = await session.ScalarAsync(_countTagged, cancellationToken, ("from", from), ("to", to), ("tag", tag)).ConfigureAwait(false);
-        return value is null ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        var counts = await session.QueryAsync(_counts, r => (r.GetInt64(0), r.GetInt64(1)), cancellationToken,
+            ("from", from), ("to", to), ("tag", tag)).ConfigureAwait(false);
+        return counts[0];
     }
 
     public Task<List<TaggedRow>> TaggedAsync(ProjectionSession session, string tag, long from, long to, CancellationToken cancellationToken) =>

@@ -61,12 +61,13 @@ public sealed partial class Projection
     private async Task<Plan> PlanAsync(ProjectionSession session, List<EventEnvelope> fresh, long from, long to, GapSet gapsBefore,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var missing = await _journal.MissingAsync(session, from, to, cancellationToken).ConfigureAwait(false);
+        // Counts first, one statement per batch: the holes are looked for only when the stretch has fewer rows than orderings.
+        var (rows, tagged) = await _journal.CountsAsync(session, Tag, from, to, cancellationToken).ConfigureAwait(false);
+        var missing = rows == to - from + 1 ? [] : await _journal.MissingAsync(session, from, to, cancellationToken).ConfigureAwait(false);
 
-        // Tagged rows of the stretch the stream did not deliver: compare counts first (one index range count per batch).
+        // Tagged rows of the stretch the stream did not deliver.
         var events = fresh;
         var skipped = 0;
-        var tagged = await _journal.CountTaggedAsync(session, Tag, from, to, cancellationToken).ConfigureAwait(false);
         if (tagged > fresh.Count)
         {
             var delivered = fresh.Select(ProjectionSource.OrderingOf).ToHashSet();
