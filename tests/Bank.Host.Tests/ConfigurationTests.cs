@@ -48,7 +48,7 @@ public sealed partial class ConfigurationTests
         Assert.Equal("Data Source=./data/bank.db", hocon.ConnectionString);
 
         var accounts = AccountSettings.From(hocon.Config.GetConfig("bank.accounts"));
-        Assert.Equal(new AccountSettings { SnapshotEvery = 100, KeepSnapshots = 2, PassivateAfter = TimeSpan.FromMinutes(2), IdempotencyWindow = 1000, Shards = 100 }, accounts);
+        Assert.Equal(new AccountSettings { SnapshotEvery = 1000, KeepSnapshots = 2, PassivateAfter = TimeSpan.FromMinutes(2), IdempotencyWindow = 1000, Shards = 100 }, accounts);
 
         Assert.Equal(new BankHttpSettings { Host = "localhost", Port = 5000, MaxBodySize = 64 * 1024, AskTimeout = TimeSpan.FromSeconds(5) }, BankHttpSettings.From(hocon.Config));
         Assert.Equal("SQLite.MS", hocon.Config.GetString("akka.persistence.journal.sql.provider-name"));

@@ -5,8 +5,11 @@ namespace Bank.Actors.Accounts;
 /// <summary>How accounts behave; read from <c>bank.accounts</c> in hocon/bank.conf.</summary>
 public sealed record AccountSettings
 {
-    /// <summary>A snapshot is taken once this many events were written since the last one (0: never).</summary>
-    public int SnapshotEvery { get; init; } = 100;
+    /// <summary>
+    /// A snapshot is taken once this many events were written since the last one (0: never). A snapshot carries the
+    /// whole idempotency window, so fewer events than the window holds would write each remembered command several times.
+    /// </summary>
+    public int SnapshotEvery { get; init; } = 1000;
 
     /// <summary>How many of the newest snapshots are kept; older ones are deleted.</summary>
     public int KeepSnapshots { get; init; } = 2;

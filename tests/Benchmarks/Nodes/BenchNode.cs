@@ -44,7 +44,7 @@ public sealed record Store(StoreKind Kind, string? ConnectionString = null)
 /// provider and connection string set (every other setting its default) and Akka's default serializer (Newtonsoft JSON);
 /// a SQLite file as Microsoft.Data.Sqlite creates it (rollback journal).</item>
 /// </list>
-/// Both log at Warning (to the console) and use the bank's account settings (snapshot every 100, passivation).
+/// Both log at Warning (to the console) and use the bank's account settings (snapshot every 1,000 events, passivation).
 /// </summary>
 public sealed class BenchNode : IAsyncDisposable
 {
@@ -59,7 +59,7 @@ public sealed class BenchNode : IAsyncDisposable
         Description = description;
     }
 
-    /// <summary>bank.accounts of hocon/bank.conf: snapshot every 100, keep 2, passivate after 2 min, window of 1,000.</summary>
+    /// <summary>bank.accounts of hocon/bank.conf: snapshot every 1,000 events, keep 2, passivate after 2 min, window of 1,000.</summary>
     public static AccountSettings ProductAccountSettings => AccountSettings.From(BankHocon.Load().Config.GetConfig("bank.accounts"));
 
     public ActorSystem System { get; }
