@@ -47,7 +47,14 @@ public static class BankAkka
                 // The read side's projections run once in the cluster, on the oldest node; every node asks them through the proxy.
                 .WithSingleton<ProjectionsSingleton>(ProjectionsSingleton.Name,
                     (_, _, _) => ProjectionRunner.Props(provider.GetRequiredService<BankReadSide>),
-                    new ClusterSingletonOptions { TerminationMessage = ProjectionRunner.Stop.Instance }, createProxyToo: true)
+                    new ClusterSingletonOptions
+                    {
+                        TerminationMessage = ProjectionRunner.Stop.Instance,
+                        // Akka 1.5.75's proxy starts its "failed to find an associated singleton ... after 30 seconds" timer
+                        // with no initial delay: every node warned falsely at start-up (akka.net#8568). GET /projections
+                        // says where the projections run, or that they cannot be reached.
+                        LogSingletonIdentificationFailure = false,
+                    }, createProxyToo: true)
                 .WithTransferRegion(transfers)
                 .AddStartup((system, _) => JoinSelfWithoutSeeds(system))
                 .AddStartup((system, _) => system.ActorOf(QuarantineShutdown.Props(), "quarantine-shutdown"))
