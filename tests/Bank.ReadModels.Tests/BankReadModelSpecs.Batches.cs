@@ -48,6 +48,15 @@ public abstract partial class BankReadModelSpecs
         return await ReadModelTables.DumpAsync(Side.Database);
     }
 
+    /// <summary>The mixed history's events (tables made, projection not running) and the read model they give one at a time.</summary>
+    private async Task<(List<EventEnvelope> Events, IReadOnlyList<string> OneByOne)> MixedHistoryOneEventAtATimeAsync()
+    {
+        await WriteMixedHistoryAsync();
+        await Side.Projection.InitializeAsync();
+        var events = await AllEventsAsync();
+        return (events, await ApplyInBatchesAsync(events, 1));
+    }
+
     [Fact]
     public async Task A_batch_mixing_several_events_of_an_account_and_several_currencies_gives_the_read_model_of_one_event_at_a_time()
     {
@@ -86,10 +95,7 @@ public abstract partial class BankReadModelSpecs
     [Fact]
     public async Task Versions_read_for_part_of_a_batch_do_not_stand_in_for_the_accounts_they_did_not_cover()
     {
-        await WriteMixedHistoryAsync();
-        await Side.Projection.InitializeAsync();
-        var events = await AllEventsAsync();
-        var expected = await ApplyInBatchesAsync(events, 1);
+        var (events, expected) = await MixedHistoryOneEventAtATimeAsync();
 
         // Every account is in the read model at some version; the versions are then asked for the first account's events
         // only, and the whole history is applied in the same transaction (as the projection does after its hole check).
@@ -109,10 +115,7 @@ public abstract partial class BankReadModelSpecs
     [Fact]
     public async Task Versions_read_in_one_transaction_are_not_used_by_the_next()
     {
-        await WriteMixedHistoryAsync();
-        await Side.Projection.InitializeAsync();
-        var events = await AllEventsAsync();
-        var expected = await ApplyInBatchesAsync(events, 1);
+        var (events, expected) = await MixedHistoryOneEventAtATimeAsync();
 
         await ApplyInBatchesAsync([.. events.Take(events.Count / 2)], events.Count);
         var handler = new BankAccountsHandler(Side.Database);
