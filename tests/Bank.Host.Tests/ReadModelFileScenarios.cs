@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Bank.Host.Hosting;
 using Bank.Host.Tests.Infrastructure;
+using Bank.ReadModels.Projections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 
 namespace Bank.Host.Tests;
@@ -52,6 +54,32 @@ public sealed class ReadModelFileScenarios
     }
 
     [Fact]
+    public async Task A_read_model_file_of_its_own_is_checkpointed_in_the_background_and_its_commits_only_far_later()
+    {
+        await using var database = SqliteDatabase.Create();
+        await using var host = new BankFactory(database);
+        using var client = host.CreateClient();
+        await OpenAndReadBackAsync(client);
+
+        var readSide = host.Services.GetRequiredService<BankReadSide>();
+        Assert.NotNull(readSide.WalCheckpointer);
+        Assert.Equal(4 * SqliteProjectionDatabase.DefaultWalAutoCheckpoint, await WalAutoCheckpointAsync(readSide));
+    }
+
+    [Fact]
+    public async Task In_the_journals_file_the_read_model_has_no_checkpointer_of_its_own()
+    {
+        await using var database = SqliteDatabase.Create();
+        await using var host = new BankFactory(database, $"bank.read-model.sqlite.connection-string = {JsonSerializer.Serialize(database.ConnectionString)}");
+        using var client = host.CreateClient();
+        await OpenAndReadBackAsync(client);
+
+        var readSide = host.Services.GetRequiredService<BankReadSide>();
+        Assert.Null(readSide.WalCheckpointer);
+        Assert.Equal(SqliteProjectionDatabase.DefaultWalAutoCheckpoint, await WalAutoCheckpointAsync(readSide));
+    }
+
+    [Fact]
     public async Task The_read_model_can_stay_in_the_journals_file()
     {
         await using var database = SqliteDatabase.Create();
@@ -73,6 +101,15 @@ public sealed class ReadModelFileScenarios
         var page = await (await client.GetAsync($"/accounts/{id}/transactions?minOffset={opened.Offset()}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(5m, page.GetProperty("transactions").EnumerateArray().Single().GetProperty("balanceAfter").GetDecimal());
         return id;
+    }
+
+    /// <summary>The automatic checkpoint of a connection the read model's database opens (with its PRAGMAs).</summary>
+    private static async Task<long> WalAutoCheckpointAsync(BankReadSide readSide)
+    {
+        await using var connection = await readSide.Database.OpenConnectionAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_autocheckpoint";
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     private static async Task<List<string>> TablesAsync(string file)

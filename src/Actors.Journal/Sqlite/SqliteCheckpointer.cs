@@ -12,8 +12,17 @@ namespace Actors.Journal.Sqlite;
 /// lets the next commit write the WAL from its start again. So a page is copied as often as with SQLite's own automatic
 /// checkpoint, and the WAL does not grow without end.
 /// </summary>
-internal sealed class SqliteCheckpointer : IAsyncDisposable
+public sealed class SqliteCheckpointer : IAsyncDisposable
 {
+    /// <summary>
+    /// Starts checkpointing the SQLite file <paramref name="connectionString"/> names in the background: every
+    /// <paramref name="interval"/> it looks at the WAL's size, and once it holds <paramref name="restartPages"/> pages it
+    /// copies them into the file and restarts the WAL. Its writers should set their own wal_autocheckpoint well above
+    /// <paramref name="restartPages"/> (a safety net only). Dispose to stop.
+    /// </summary>
+    public static SqliteCheckpointer Start(string connectionString, TimeSpan interval, int restartPages) =>
+        new(connectionString, SqliteWriteGate.For(connectionString), interval, restartPages);
+
     private readonly string _connectionString;
     private readonly string _indexFile;
     private readonly SqliteWriteGate _gate;
@@ -22,7 +31,7 @@ internal sealed class SqliteCheckpointer : IAsyncDisposable
     private readonly Task _loop;
     private long _restarts;
 
-    public SqliteCheckpointer(string connectionString, SqliteWriteGate gate, TimeSpan interval, int restartPages)
+    internal SqliteCheckpointer(string connectionString, SqliteWriteGate gate, TimeSpan interval, int restartPages)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(restartPages, 1);

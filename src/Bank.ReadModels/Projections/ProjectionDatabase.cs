@@ -29,8 +29,8 @@ public abstract class ProjectionDatabase : IAsyncDisposable
     /// names another one (the read model then has a write lock of its own); without it, in the journal's file.
     /// </summary>
     public static SqliteProjectionDatabase Sqlite(string connectionString, JournalTables? journal = null, TimeSpan? busyTimeout = null,
-        string? journalConnectionString = null) =>
-        new(connectionString, journal, busyTimeout, journalConnectionString);
+        string? journalConnectionString = null, int walAutoCheckpoint = SqliteProjectionDatabase.DefaultWalAutoCheckpoint) =>
+        new(connectionString, journal, busyTimeout, journalConnectionString, walAutoCheckpoint);
 
     /// <summary>
     /// A projection database in the journal's PostgreSQL database, its tables in <paramref name="schema"/> (created when
