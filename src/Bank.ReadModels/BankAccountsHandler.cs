@@ -80,7 +80,7 @@ public sealed class BankAccountsHandler : IProjectionHandler
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(events);
-        var accounts = TakeLoaded(session, events) ?? await LoadAccountsAsync(session, events, cancellationToken).ConfigureAwait(false);
+        var accounts = TakeLoaded(session, events) ?? await LoadAccountsAsync(session, IdsOf(events), cancellationToken).ConfigureAwait(false);
         if (accounts is null) return; // nothing of ours: only the offset moves
         var totals = new BatchTotals(await ReadTotalsAsync(session, _sql, cancellationToken).ConfigureAwait(false));
         // The positions in the batch of the deposits and withdrawals that applied (ints: a list of rows would be a
@@ -115,10 +115,11 @@ public sealed class BankAccountsHandler : IProjectionHandler
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(events);
         _loaded = null;
-        var accounts = await LoadAccountsAsync(session, events, cancellationToken).ConfigureAwait(false);
+        var ids = IdsOf(events);
+        var accounts = await LoadAccountsAsync(session, ids, cancellationToken).ConfigureAwait(false);
         var applied = new Dictionary<string, long>(StringComparer.Ordinal);
         if (accounts is null) return applied;
-        _loaded = new LoadedSummaries(session, IdsOf(events), accounts);
+        _loaded = new LoadedSummaries(session, ids, accounts);
         foreach (var envelope in events)
         {
             if (envelope.Event is AccountEvent @event && accounts.TryGetValue(@event.AccountId, out var account))
@@ -163,11 +164,9 @@ public sealed class BankAccountsHandler : IProjectionHandler
         return ids;
     }
 
-    /// <summary>The stored summaries of the batch's accounts (those it has none of are missing); null when the batch has no account event.</summary>
-    private async Task<Dictionary<string, AccountRow>?> LoadAccountsAsync(ProjectionSession session, IReadOnlyList<EventEnvelope> events,
-        CancellationToken cancellationToken)
+    /// <summary>The stored summaries of accounts <paramref name="ids"/> (those it has none of are missing); null when there is no id.</summary>
+    private async Task<Dictionary<string, AccountRow>?> LoadAccountsAsync(ProjectionSession session, HashSet<string> ids, CancellationToken cancellationToken)
     {
-        var ids = IdsOf(events);
         if (ids.Count == 0) return null;
         object parameter = session.Dialect == SqlDialect.Sqlite ? JsonSerializer.Serialize(ids) : ids.ToArray();
         var rows = await session.QueryAsync(_sql.LoadSummaries, r => new AccountRow(
