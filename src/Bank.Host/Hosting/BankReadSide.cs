@@ -98,9 +98,9 @@ public sealed class BankReadSide : IAsyncDisposable
         const int restartPages = SqliteProjectionDatabase.DefaultWalAutoCheckpoint;
         var readModel = hocon.ReadModelSqliteConnectionString;
         // In the journal's file the journal's checkpointer (or SQLite's, inside the commits) takes care of the WAL.
-        if (!SqliteProjectionDatabase.IsFileOfItsOwn(readModel, hocon.ConnectionString))
-            return (ProjectionDatabase.Sqlite(readModel, journalConnectionString: hocon.ConnectionString), null);
-        var database = ProjectionDatabase.Sqlite(readModel, journalConnectionString: hocon.ConnectionString, walAutoCheckpoint: 4 * restartPages);
-        return (database, SqliteCheckpointer.Start(readModel, CheckpointInterval, restartPages));
+        var ownFile = SqliteProjectionDatabase.IsFileOfItsOwn(readModel, hocon.ConnectionString);
+        var database = ProjectionDatabase.Sqlite(readModel, journalConnectionString: hocon.ConnectionString,
+            walAutoCheckpoint: ownFile ? 4 * restartPages : restartPages);
+        return (database, ownFile ? SqliteCheckpointer.Start(readModel, CheckpointInterval, restartPages) : null);
     }
 }
