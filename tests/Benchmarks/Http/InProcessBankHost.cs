@@ -17,7 +17,7 @@ namespace Actors.Benchmarks.Http;
 /// <summary>
 /// The bank host as src/Bank.Host/Program.cs builds it (hocon/bank.conf through BankHocon.Load, UseBankHocon, AddBankHost,
 /// MapBankApi) in this process, on Kestrel at a free 127.0.0.1 port, its SQLite journal in a temp directory (out of the
-/// content root), logging at Warning. <see cref="Variant.Plain"/> is the same host with Akka.Persistence.Sql's stock
+/// content root) or a PostgreSQL database it is given, logging at Warning. <see cref="Variant.Plain"/> is the same host with Akka.Persistence.Sql's stock
 /// journal settings (its defaults put back over bank.conf's) and Akka's default serializer bound instead of the bank's;
 /// the host's start-up still puts the file in WAL mode.
 /// </summary>
@@ -48,29 +48,35 @@ internal sealed class InProcessBankHost : IAsyncDisposable
     /// SQLite: the read model in the journal's own file (its layout before 2026-12-06), not in a file of its own beside it
     /// (the host's default): the projection's transactions then share the journal's write lock.
     /// </param>
-    public static async Task<InProcessBankHost> StartAsync(Variant variant, CancellationToken cancellationToken, bool readModelInJournalFile = false)
+    /// <param name="postgresDatabase">A PostgreSQL database (empty) for the journal and the read model, instead of SQLite.</param>
+    public static async Task<InProcessBankHost> StartAsync(Variant variant, CancellationToken cancellationToken, bool readModelInJournalFile = false,
+        string? postgresDatabase = null)
     {
         if (!variant.Available()) throw new NotSupportedException($"{variant.Label()} is not available in this build.");
         var directory = Path.Combine(Path.GetTempPath(), $"actors-bench-http-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        var database = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "bank.db") }.ConnectionString;
+        var store = postgresDatabase is null
+            ? new Nodes.Store(Nodes.StoreKind.Sqlite, new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "bank.db") }.ConnectionString)
+            : new Nodes.Store(Nodes.StoreKind.Postgres, postgresDatabase);
+        var database = store.ConnectionString!;
+        var onSqlite = store.Kind == Nodes.StoreKind.Sqlite;
         // Authentication stays on (every request's token is verified, as in production), with a key of this run; the load
         // comes from one subject, so the per-subject command limit is lifted out of the way.
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var overrides = $$"""
             bank.auth.signing-key = "{{key}}"
             bank.limits.commands-per-second = 100000000
-            bank.journal = sqlite
-            bank.sqlite.connection-string = {{Quote(database)}}
+            bank.journal = {{(onSqlite ? "sqlite" : "postgres")}}
+            bank.{{(onSqlite ? "sqlite" : "postgres")}}.connection-string = {{Quote(database)}}
             bank.http { host = "127.0.0.1", port = {{FreePort()}} }
             bank.logging { Default = Warning, "Microsoft.AspNetCore" = Warning }
             akka.loglevel = WARNING
             """;
-        if (readModelInJournalFile) overrides += $"\nbank.read-model.sqlite.connection-string = {Quote(database)}";
+        if (readModelInJournalFile && onSqlite) overrides += $"\nbank.read-model.sqlite.connection-string = {Quote(database)}";
         // Plain defaults read through Akka.Persistence.Sql's own read journal (the host's akka-sql choice), not ours.
         // The product writes with the group-commit journal; "ours" and plain defaults use the stock writer (bank.journal-writer).
         if (variant == Variant.Plain) overrides += "\nbank.read-journal = akka-sql\nbank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n" + StockJournalSettings();
-        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(new Nodes.Store(Nodes.StoreKind.Sqlite, database)) : "bank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n")
+        else overrides += "\n" + (variant == Variant.GroupCommit ? Nodes.BenchNode.GroupCommitHocon(store) : "bank.journal-writer = akka-sql\nbank.snapshot-store = akka-sql\n")
                           + "\n" + (Environment.GetEnvironmentVariable(Nodes.BenchNode.ExtraHoconVariable) ?? "");
         WebApplication app;
         try
@@ -105,8 +111,9 @@ internal sealed class InProcessBankHost : IAsyncDisposable
             var journal = system.Settings.Config.GetConfig(plugin);
             var query = system.Settings.Config.GetConfig("akka.persistence.query.journal.sql");
             var readJournal = app.Services.GetRequiredService<BankHocon>().Config.GetString("bank.read-journal", "akka-sql");
-            var readModel = app.Services.GetRequiredService<BankHocon>().ReadModelSqliteConnectionString == database ? "in the journal's file" : "in a file of its own";
-            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, SQLite (WAL), journal {plugin}, {readJournal} read journal, read model {readModel}, snapshot store {system.Settings.Config.GetString("akka.persistence.snapshot-store.plugin")}, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
+            var readModel = !onSqlite ? "in the journal's database"
+                : app.Services.GetRequiredService<BankHocon>().ReadModelSqliteConnectionString == database ? "in the journal's file" : "in a file of its own";
+            var description = $"{variant.Label()}: in-process Bank.Host on Kestrel, {(onSqlite ? "SQLite (WAL)" : "PostgreSQL")}, journal {plugin}, {readJournal} read journal, read model {readModel}, snapshot store {system.Settings.Config.GetString("akka.persistence.snapshot-store.plugin")}, events by {serializer}, journal parallelism {journal.GetInt("parallelism")}, "
                               + (variant == Variant.GroupCommit
                                   ? $"max-batch-size {journal.GetInt("max-batch-size")}; "
                                   : $"batch-size {journal.GetInt("batch-size")}, buffer-size {journal.GetInt("buffer-size")}, read isolation {journal.GetString("read-isolation-level")}; ")

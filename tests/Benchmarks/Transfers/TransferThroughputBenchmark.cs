@@ -5,21 +5,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Actors.Benchmarks.Http;
 using Actors.Benchmarks.Persistence;
 using Actors.Benchmarks.Shared;
-using Bank.Host.Hosting;
-using Bank.Host.Http;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Benchmarks.Transfers;
 
 /// <summary>
 /// Transfers per second end to end: the product host (hocon/bank.conf as shipped: group-commit journal, remembered
-/// transfer entities) in this process on Kestrel, on SQLite and on PostgreSQL. N accounts are opened; then T transfers
+/// transfer entities) in this process on Kestrel (<see cref="InProcessBankHost"/>), on SQLite and on PostgreSQL. N accounts are opened; then T transfers
 /// between random accounts are posted with C in flight, and the clock stops when the last of them has ended (completed or
 /// failed, polled with GET /transfers/{id}). The reference, measured on the same host in the same run: the same number of
 /// deposits with C in flight (one account command each; a transfer is two account commands and three of its own events).
@@ -84,43 +78,15 @@ public sealed class TransferThroughputBenchmark : Benchmark
         var accounts = Math.Max(2, context.Get(_accounts));
         var count = Math.Max(1, context.Get(_transfers));
         var concurrency = Math.Max(1, context.Get(_concurrency));
-        var directory = Path.Combine(Path.GetTempPath(), $"actors-bench-transfers-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
         Func<ValueTask>? drop = null;
-        string database;
-        if (postgres is not null)
-        {
-            (database, drop) = await postgres.CreateDatabaseAsync(cancellationToken);
-            database = $"bank.journal = postgres\nbank.postgres.connection-string = {JsonSerializer.Serialize(database)}";
-        }
-        else
-        {
-            database = $"bank.journal = sqlite\nbank.sqlite.connection-string = {JsonSerializer.Serialize(new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "bank.db") }.ConnectionString)}";
-        }
-        // Authentication stays on, with a key of this run and a teller's token; the per-subject command limit is lifted.
-        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var hocon = BankHocon.Load($$"""
-            {{database}}
-            bank.auth.signing-key = "{{key}}"
-            bank.limits.commands-per-second = 100000000
-            bank.http { host = "127.0.0.1", port = {{FreePort()}} }
-            bank.logging { Default = Warning, "Microsoft.AspNetCore" = Warning }
-            akka.loglevel = WARNING
-            """);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
-        builder.UseBankHocon(hocon);
-        builder.Services.AddBankHost(hocon);
-        var app = builder.Build();
-        app.MapBankApi();
+        string? postgresDatabase = null;
+        if (postgres is not null) (postgresDatabase, drop) = await postgres.CreateDatabaseAsync(cancellationToken);
         try
         {
-            await app.StartAsync(cancellationToken);
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-            var auth = app.Services.GetRequiredService<Bank.Host.Auth.BankAuthSettings>();
-            var token = Bank.Host.Auth.BankTokens.Mint(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(key)), auth.Issuer, auth.Audience,
-                "benchmark", [Bank.Host.Auth.BankClaims.Teller], DateTimeOffset.UtcNow.AddMinutes(-5), TimeSpan.FromDays(1));
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            // The product's host as shipped (group-commit journal, fast read journal and snapshot store), authentication on.
+            await using var host = await InProcessBankHost.StartAsync(Variant.GroupCommit, cancellationToken, postgresDatabase: postgresDatabase);
+            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(60) };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", host.Token);
             var label = $"{Name} [{store}]";
             var ids = Enumerable.Range(0, accounts).Select(i => $"bench-{i}").ToArray();
             const decimal opening = 1_000m;
@@ -181,11 +147,7 @@ public sealed class TransferThroughputBenchmark : Benchmark
         }
         finally
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
-            SqliteConnection.ClearAllPools();
             if (drop is not null) await drop();
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
     }
 
@@ -197,12 +159,5 @@ public sealed class TransferThroughputBenchmark : Benchmark
         using var response = await request;
         if (response.StatusCode != status)
             throw new InvalidOperationException($"Expected {(int)status} but got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
