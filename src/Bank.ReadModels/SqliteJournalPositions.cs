@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Actors.Shared;
 using Bank.ReadModels.Projections;
 using Microsoft.Data.Sqlite;
 
@@ -13,9 +13,7 @@ internal sealed class SqliteJournalPositions : JournalPositions
     private readonly string _connectionString;
     private readonly string _highestSql;
     private readonly string _orderingSql;
-    private readonly ConcurrentBag<Lease> _idle = [];
-    private readonly int _maxIdle = Math.Max(2, Environment.ProcessorCount * 2);
-    private volatile bool _disposed;
+    private readonly IdlePool<Lease> _leases;
 
     public SqliteJournalPositions(string connectionString, JournalTables tables)
     {
@@ -24,6 +22,7 @@ internal sealed class SqliteJournalPositions : JournalPositions
         var journal = tables.QualifiedJournal(SqlDialect.Sqlite);
         _highestSql = HighestSql(journal);
         _orderingSql = OrderingSql(journal, "$pid", "$seq");
+        _leases = new IdlePool<Lease>(Math.Max(2, Environment.ProcessorCount * 2), () => Lease.Open(_connectionString, _highestSql, _orderingSql));
     }
 
     public override Task<long> HighestOffsetAsync(CancellationToken cancellationToken = default) =>
@@ -54,8 +53,7 @@ internal sealed class SqliteJournalPositions : JournalPositions
 
     public override ValueTask DisposeAsync()
     {
-        _disposed = true;
-        while (_idle.TryTake(out var lease)) lease.Dispose();
+        _leases.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -63,33 +61,20 @@ internal sealed class SqliteJournalPositions : JournalPositions
     // statements are index probes.
     private Task<T> WithLeaseAsync<T>(Func<Lease, T> query, T missingTable, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var lease = _idle.TryTake(out var idle) ? idle : null;
         try
         {
-            lease ??= Lease.Open(_connectionString, _highestSql, _orderingSql);
-            var result = query(lease);
-            Return(lease);
-            return Task.FromResult(result);
+            return Task.FromResult(_leases.Use(query));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 1 && e.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase))
         {
-            // Before the journal's first write. The statements were never prepared: do not keep this connection.
-            lease?.Dispose();
+            // Before the journal's first write (the pool has closed the connection, whose statements were never prepared).
             return Task.FromResult(missingTable);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not ObjectDisposedException)
         {
-            lease?.Dispose();
             return Task.FromException<T>(e);
         }
-    }
-
-    private void Return(Lease lease)
-    {
-        if (_disposed || _idle.Count >= _maxIdle) lease.Dispose();
-        else _idle.Add(lease);
     }
 
     private sealed class Lease : IDisposable

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Actors.Journal.Query.Internal;
+using Actors.Shared;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -43,9 +43,7 @@ internal sealed class SqliteQueryStore : QueryStore
     /// <summary>The separator of the aggregated tag list (unit separator: never inside a tag in practice).</summary>
     private const char TagSeparator = '\u001f';
 
-    private readonly ConcurrentBag<Reader> _idleReaders = [];
-    private readonly int _maxIdleReaders = Math.Max(4, Environment.ProcessorCount * 2);
-    private volatile bool _disposed;
+    private readonly IdlePool<Reader> _readers;
 
     public SqliteQueryStore(FastSqlReadJournalSettings settings)
     {
@@ -71,6 +69,7 @@ internal sealed class SqliteQueryStore : QueryStore
             $"SELECT ordering, persistence_id FROM {journal} WHERE ordering > ?1 AND ordering <= ?2 AND deleted = 0 ORDER BY ordering LIMIT ?3";
         _persistenceIdsSql =
             $"SELECT DISTINCT persistence_id FROM {journal} WHERE persistence_id > ?1 AND deleted = 0 ORDER BY persistence_id LIMIT ?2";
+        _readers = new IdlePool<Reader>(Math.Max(4, Environment.ProcessorCount * 2), () => new Reader(Open(), _highestSql));
     }
 
     /// <summary>Checks that the journal's tables exist and creates the tag index if allowed.</summary>
@@ -146,32 +145,19 @@ internal sealed class SqliteQueryStore : QueryStore
     }
 
     /// <summary>
-    /// Runs <paramref name="read"/> on an idle reader (or a new one) and takes it back afterwards; a reader whose read
-    /// failed is closed rather than reused. SQLite's calls are synchronous: no Task.Run, they are index range reads.
+    /// Runs <paramref name="read"/> on an idle reader (or a new one) and takes it back afterwards, its statements reset.
+    /// SQLite's calls are synchronous: no Task.Run, they are index range reads.
     /// </summary>
-    private T WithReader<T>(Func<Reader, T> read)
+    private T WithReader<T>(Func<Reader, T> read) => _readers.Use(reader =>
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var reader = _idleReaders.TryTake(out var idle) ? idle : new Reader(Open(), _highestSql);
-        try
-        {
-            var result = read(reader);
-            reader.ResetStatements();
-            if (_disposed || _idleReaders.Count >= _maxIdleReaders) reader.Dispose();
-            else _idleReaders.Add(reader);
-            return result;
-        }
-        catch
-        {
-            reader.Dispose();
-            throw;
-        }
-    }
+        var result = read(reader);
+        reader.ResetStatements();
+        return result;
+    });
 
     public override ValueTask DisposeAsync()
     {
-        _disposed = true;
-        while (_idleReaders.TryTake(out var reader)) reader.Dispose();
+        _readers.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Actors.Journal.Snapshots;
+using Actors.Shared;
 using Microsoft.Data.Sqlite;
 
 namespace Actors.Journal.Sqlite;
@@ -17,8 +17,7 @@ internal sealed class SqliteSnapshotRows : ISnapshotRows
     private readonly string _connectionString;
     private readonly SqliteWriteGate _gate;
     private readonly AsyncInitializer _initializer;
-    private readonly ConcurrentBag<Reader> _idle = [];
-    private volatile bool _disposed;
+    private readonly IdlePool<Reader> _readers;
 
     public SqliteSnapshotRows(SnapshotSettings settings)
     {
@@ -29,6 +28,7 @@ internal sealed class SqliteSnapshotRows : ISnapshotRows
         }.ToString();
         _gate = SqliteWriteGate.For(_connectionString);
         _initializer = new AsyncInitializer(InitializeAsync);
+        _readers = new IdlePool<Reader>(settings.SqliteIdleReaders, () => new Reader(Open()));
     }
 
     public Task EnsureInitializedAsync(CancellationToken cancellationToken) => _initializer.EnsureAsync(cancellationToken);
@@ -44,21 +44,7 @@ internal sealed class SqliteSnapshotRows : ISnapshotRows
     public async Task<SnapshotRow?> LoadAsync(string persistenceId, SnapshotBounds bounds, CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await Task.Run(() =>
-        {
-            var reader = Rent();
-            try
-            {
-                var row = reader.Load(persistenceId, bounds);
-                Return(reader);
-                return row;
-            }
-            catch
-            {
-                reader.Dispose();
-                throw;
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => _readers.Use(reader => reader.Load(persistenceId, bounds)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SaveAsync(SnapshotRow row, CancellationToken cancellationToken)
@@ -115,14 +101,6 @@ internal sealed class SqliteSnapshotRows : ISnapshotRows
         }
     }
 
-    private Reader Rent() => _idle.TryTake(out var reader) ? reader : new Reader(Open());
-
-    private void Return(Reader reader)
-    {
-        if (_disposed || _idle.Count >= _settings.SqliteIdleReaders) reader.Dispose();
-        else _idle.Add(reader);
-    }
-
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -132,8 +110,7 @@ internal sealed class SqliteSnapshotRows : ISnapshotRows
 
     public ValueTask DisposeAsync()
     {
-        _disposed = true;
-        while (_idle.TryTake(out var reader)) reader.Dispose();
+        _readers.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Akka.Persistence;
 using Actors.Journal.Batching;
+using Actors.Shared;
 using Microsoft.Data.Sqlite;
 
 namespace Actors.Journal.Sqlite;
@@ -18,7 +18,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     private readonly string _writerConnectionString;
     private readonly AsyncInitializer _initializer;
     private readonly SqliteBatchWriter _writer;
-    private readonly ConcurrentBag<Reader> _idleReaders = [];
+    private readonly IdlePool<Reader> _readers;
     private readonly bool _checkpointInBackground;
     private SqliteCheckpointer? _checkpointer;
     private volatile bool _disposed;
@@ -37,6 +37,7 @@ internal sealed class SqliteJournalStore : IJournalStore
         WriteGate = SqliteWriteGate.For(_pooledConnectionString);
         _initializer = new AsyncInitializer(InitializeAsync);
         _writer = new SqliteBatchWriter(this, settings.SqliteRowsPerStatement);
+        _readers = new IdlePool<Reader>(settings.SqliteIdleReaders, () => new Reader(new SqliteConnection(_pooledConnectionString)));
     }
 
     public SqliteWriteGate WriteGate { get; }
@@ -126,7 +127,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     {
         if (max <= 0 || toSequenceNr < fromSequenceNr) return;
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await Task.Run(() => WithReader(reader =>
+        await Task.Run(() => _readers.Use(reader =>
         {
             var next = Math.Max(1, fromSequenceNr);
             var left = max;
@@ -155,25 +156,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await Task.Run(() => WithReader(reader => reader.Highest(persistenceId, fromSequenceNr)), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs <paramref name="read"/> on an idle reader (or a new one); a reader that failed is closed, not reused.</summary>
-    private T WithReader<T>(Func<Reader, T> read)
-    {
-        var reader = _idleReaders.TryTake(out var idle) ? idle : new Reader(new SqliteConnection(_pooledConnectionString));
-        try
-        {
-            var result = read(reader);
-            if (_disposed || _idleReaders.Count >= _settings.SqliteIdleReaders) reader.Dispose();
-            else _idleReaders.Add(reader);
-            return result;
-        }
-        catch
-        {
-            reader.Dispose();
-            throw;
-        }
+        return await Task.Run(() => _readers.Use(reader => reader.Highest(persistenceId, fromSequenceNr)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
@@ -203,7 +186,7 @@ internal sealed class SqliteJournalStore : IJournalStore
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        while (_idleReaders.TryTake(out var reader)) reader.Dispose();
+        _readers.Dispose();
         if (Interlocked.Exchange(ref _checkpointer, null) is { } checkpointer) await checkpointer.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
     }
