@@ -41,11 +41,13 @@ internal sealed class JournalScanner
             WHERE ordering > prev + 1
             ORDER BY 1
             """;
-        // Both counts of a stretch in one statement: the rows (as many as orderings when there is no hole) and the tagged rows.
+        // Both counts of a stretch in one statement: the rows (as many as orderings when there is no hole) and the tagged
+        // rows; and the journal's highest ordering (the end of the primary key's index), to tell how far behind it is.
         _counts =
             $"""
             SELECT (SELECT COUNT(*) FROM {journal} WHERE ordering >= @from AND ordering <= @to),
-                   (SELECT COUNT(*) FROM {tags} WHERE ordering_id >= @from AND ordering_id <= @to AND tag = @tag)
+                   (SELECT COUNT(*) FROM {tags} WHERE ordering_id >= @from AND ordering_id <= @to AND tag = @tag),
+                   (SELECT COALESCE(MAX(ordering), 0) FROM {journal})
             """;
         _tagged = $"SELECT ordering_id, persistence_id, sequence_nr FROM {tags} WHERE ordering_id >= @from AND ordering_id <= @to AND tag = @tag ORDER BY ordering_id";
         _present =
@@ -97,11 +99,12 @@ internal sealed class JournalScanner
 
     /// <summary>
     /// How many journal rows <paramref name="from"/>..<paramref name="to"/> holds (to - from + 1 when it has no hole:
-    /// orderings are unique) and how many of them carry <paramref name="tag"/>, read in one statement.
+    /// orderings are unique), how many of them carry <paramref name="tag"/>, and the journal's highest ordering, read in
+    /// one statement.
     /// </summary>
-    public async Task<(long Rows, long Tagged)> CountsAsync(ProjectionSession session, string tag, long from, long to, CancellationToken cancellationToken)
+    public async Task<(long Rows, long Tagged, long Highest)> CountsAsync(ProjectionSession session, string tag, long from, long to, CancellationToken cancellationToken)
     {
-        var counts = await session.QueryAsync(_counts, r => (r.GetInt64(0), r.GetInt64(1)), cancellationToken,
+        var counts = await session.QueryAsync(_counts, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken,
             ("from", from), ("to", to), ("tag", tag)).ConfigureAwait(false);
         return counts[0];
     }

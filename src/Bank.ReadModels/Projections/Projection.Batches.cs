@@ -8,8 +8,12 @@ namespace Bank.ReadModels.Projections;
 
 public sealed partial class Projection
 {
-    /// <summary>What one transaction applies: the events in order, and the gaps to store with the offset.</summary>
-    private sealed record Plan(List<EventEnvelope> Events, GapSet Gaps, int Skipped, int Backfilled, IReadOnlyList<(long From, long To)> NewGaps);
+    /// <summary>
+    /// What one transaction applies: the events in order, and the gaps to store with the offset; and the journal's highest
+    /// ordering when the batch was planned.
+    /// </summary>
+    private sealed record Plan(List<EventEnvelope> Events, GapSet Gaps, int Skipped, int Backfilled, IReadOnlyList<(long From, long To)> NewGaps,
+        long JournalHighest);
 
     /// <summary>
     /// Applies a batch of the stream in one transaction with its offset. The stretch of journal orderings the batch
@@ -17,8 +21,9 @@ public sealed partial class Projection
     /// no row holds yet becomes a pending gap (stored with the offset); a tagged row the stream did not deliver (it
     /// committed after the read journal gave up waiting for it) is fetched by persistence id and applied now. Then each
     /// persistence id's events must follow the read model's sequence number for it; missing ones are fetched first.
+    /// Returns how many journal orderings lie beyond the batch (0 when it applied nothing): how far behind the projection is.
     /// </summary>
-    private async Task<bool> WriteBatchAsync(List<EventEnvelope> batch, CancellationToken cancellationToken)
+    private async Task<long> WriteBatchAsync(List<EventEnvelope> batch, CancellationToken cancellationToken)
     {
         var expected = Offset;
         var fresh = new List<EventEnvelope>(batch.Count);
@@ -34,7 +39,7 @@ public sealed partial class Projection
             fresh.Add(envelope);
             last = ordering;
         }
-        if (fresh.Count == 0) return true;
+        if (fresh.Count == 0) return 0;
 
         var gapsBefore = PendingGaps;
         var now = _time.GetUtcNow();
@@ -55,14 +60,14 @@ public sealed partial class Projection
         }
         if (plan.Skipped > 0) Log(LogLevel.WarningLevel, $"Applied {plan.Skipped} tagged event(s) the read journal had skipped in the batch up to offset {last}.");
         if (plan.Backfilled > 0) Log(LogLevel.WarningLevel, $"Fetched and applied {plan.Backfilled} event(s) missing before later events of the same persistence id.");
-        return true;
+        return Math.Max(0, plan.JournalHighest - last);
     }
 
     private async Task<Plan> PlanAsync(ProjectionSession session, List<EventEnvelope> fresh, long from, long to, GapSet gapsBefore,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Counts first, one statement per batch: the holes are looked for only when the stretch has fewer rows than orderings.
-        var (rows, tagged) = await _journal.CountsAsync(session, Tag, from, to, cancellationToken).ConfigureAwait(false);
+        var (rows, tagged, highest) = await _journal.CountsAsync(session, Tag, from, to, cancellationToken).ConfigureAwait(false);
         var missing = rows == to - from + 1 ? [] : await _journal.MissingAsync(session, from, to, cancellationToken).ConfigureAwait(false);
 
         // Tagged rows of the stretch the stream did not deliver.
@@ -86,7 +91,7 @@ public sealed partial class Projection
         var gaps = gapsBefore.Add(newGaps);
         // Events fetched late may fill orderings that were pending gaps.
         if (backfilled > 0 || skipped > 0) gaps = gaps.Remove(complete.Select(ProjectionSource.OrderingOf));
-        return new Plan(complete, gaps, skipped, backfilled, missing);
+        return new Plan(complete, gaps, skipped, backfilled, missing, highest);
     }
 
     /// <summary>

@@ -129,15 +129,18 @@ public sealed partial class Projection
     }
 
     /// <summary>
-    /// Writes the batch (and checks the gaps if a tick came with it); after a batch that was not full, keeps the stream from
-    /// taking the next for <see cref="ProjectionSettings.MinBatchInterval"/>, so that what arrives meanwhile goes into one
-    /// transaction.
+    /// Writes the batch (and checks the gaps if a tick came with it); after a batch that was not full, when the journal holds
+    /// less than a full batch beyond it (caught up: what is there now would not fill the next one either), keeps the stream
+    /// from taking the next for <see cref="ProjectionSettings.MinBatchInterval"/>, so that what arrives meanwhile goes into
+    /// one transaction. Behind (a rebuild, a restart after downtime, a burst), it never pauses: the read journal's pages
+    /// need not fill a batch, and a pause after each of them would cap a rebuild at a batch per interval.
     /// </summary>
     private async Task<bool> WriteThenSpaceAsync(List<EventEnvelope> events, bool checkGaps, CancellationToken stop)
     {
-        var keepGoing = await WriteBatchAsync(events, stop).ConfigureAwait(false);
-        if (keepGoing && checkGaps) keepGoing = await CheckGapsAsync(stop).ConfigureAwait(false);
-        if (keepGoing && events.Count < Settings.MaxBatchSize && Settings.MinBatchInterval > TimeSpan.Zero && !stop.IsCancellationRequested)
+        var behind = await WriteBatchAsync(events, stop).ConfigureAwait(false);
+        var keepGoing = !checkGaps || await CheckGapsAsync(stop).ConfigureAwait(false);
+        if (keepGoing && events.Count < Settings.MaxBatchSize && behind < Settings.MaxBatchSize
+            && Settings.MinBatchInterval > TimeSpan.Zero && !stop.IsCancellationRequested)
         {
             try
             {

@@ -49,11 +49,12 @@ public sealed record ProjectionSettings
     public int MaxGapsPerCheck { get; init; } = 256;
 
     /// <summary>
-    /// After a batch smaller than <see cref="MaxBatchSize"/> (the projection has caught up) the next one starts no sooner
-    /// than this: what arrives meanwhile goes into it. Under a steady stream of writes the read model then commits a few
-    /// larger transactions instead of one per journal commit (each has a fixed cost: connection, offset, journal checks);
-    /// an event waits at most this long more. Zero: the next batch starts at once. A full batch never waits (catch-up,
-    /// rebuilds).
+    /// After a batch smaller than <see cref="MaxBatchSize"/>, when the journal holds less than a full batch beyond it (the
+    /// projection has caught up), the next one starts no sooner than this: what arrives meanwhile goes into it. Under a
+    /// steady stream of writes the read model then commits a few larger transactions instead of one per journal commit
+    /// (each has a fixed cost: connection, offset, journal checks); an event waits at most this long more. Zero: the next
+    /// batch starts at once. A full batch, and any batch while a full one or more waits in the journal (catch-up,
+    /// rebuilds), never waits.
     /// </summary>
     public TimeSpan MinBatchInterval { get; init; } = TimeSpan.Zero;
 
