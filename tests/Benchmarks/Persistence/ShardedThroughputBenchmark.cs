@@ -126,6 +126,12 @@ public sealed class ShardedThroughputBenchmark(StoreKind kind) : Benchmark
             for (var i = 0; i < total; i++) commands[i] = new Deposit(AccountData.Id(i % accounts), 1m, Guid.NewGuid(), now);
             var acknowledged = new int[accounts];
             var transactionsBefore = await database.CommittedTransactionsAsync(cancellationToken);
+            // SQLite keeps no commit count: the group-commit journal announces each transaction it commits in this process.
+            var groupCommits = 0L;
+            using var commits = variant == Variant.GroupCommit && kind == StoreKind.Sqlite
+                ? global::Actors.Journal.JournalCommits.Subscribe(global::Actors.Journal.JournalProvider.Sqlite, database.Store.ConnectionString!,
+                    _ => Interlocked.Increment(ref groupCommits))
+                : null;
 
             var outcome = await InFlight.RunAsync(total, inFlight, async i =>
             {
@@ -151,6 +157,12 @@ public sealed class ShardedThroughputBenchmark(StoreKind kind) : Benchmark
                 : $"{total:N0} deposits answered";
             run = new Run(rate, node.Description, detail, outcome.Succeeded);
             transactions = transactionsBefore;
+            if (Interlocked.Read(ref groupCommits) is > 0 and var committed)
+            {
+                context.Info(label, string.Create(CultureInfo.InvariantCulture,
+                    $"  {committed:N0} group-commit transactions during the deposits and the check ({(double)outcome.Succeeded / committed:0.0} deposits per transaction)"));
+                run = run with { Detail = run.Detail + string.Create(CultureInfo.InvariantCulture, $"; {committed:N0} SQLite transactions") };
+            }
         }
         // The node is gone: its connections are closed and have reported their statistics.
         if (transactions is { } before && await database.CommittedTransactionsAsync(cancellationToken) is { } after && after > before)
