@@ -47,12 +47,12 @@ public abstract partial class ProjectionSpecs
             offset => Side.ReadJournal.EventsByTag(BankReadModel.AccountTag, Akka.Persistence.Query.Offset.Sequence(offset))
                 .Throttle(5, TimeSpan.FromMilliseconds(20), 5, ThrottleMode.Shaping),
             (persistenceId, from, to) => Side.ReadJournal.CurrentEventsByPersistenceId(persistenceId, from, to));
-        var recorder = new FlakyHandler(new BankAccountsHandler(Side.Database), failures: 0);
-        await using var projection = new Projection(BankReadModel.ProjectionName, Side.System, source, recorder, Side.Database, settings);
+        FlakyHandler? recorder = null;
+        await using var projection = BankProjectionWith(handler => recorder = new FlakyHandler(handler, failures: 0), settings, source: source);
         await projection.StartAsync();
 
         // One pause would take 10 s: the first 80 events are there in well under that, in batches mostly smaller than 20.
         await ReadSide.CaughtUpToAsync(projection, firstPart, TimeSpan.FromSeconds(5));
-        Assert.Contains(recorder.Batches, size => size < settings.MaxBatchSize);
+        Assert.Contains(recorder!.Batches, size => size < settings.MaxBatchSize);
     }
 }

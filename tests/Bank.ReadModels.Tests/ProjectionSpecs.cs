@@ -25,10 +25,13 @@ public abstract partial class ProjectionSpecs : IAsyncLifetime
         if (_side is not null) await _side.DisposeAsync();
     }
 
-    /// <summary>The bank projection's handler wrapped in <paramref name="handler"/>, under the bank projection's name.</summary>
+    /// <summary>
+    /// The bank projection's handler wrapped in <paramref name="handler"/>, under the bank projection's name, reading
+    /// <paramref name="source"/> (default: the read journal's events by the account tag).
+    /// </summary>
     protected Projection BankProjectionWith(Func<IProjectionHandler, IProjectionHandler> handler, ProjectionSettings? settings = null,
-        RecordingLog? log = null) =>
-        new(BankReadModel.ProjectionName, Side.System, ProjectionSource.EventsByTag(Side.ReadJournal, BankReadModel.AccountTag),
+        RecordingLog? log = null, ProjectionSource? source = null) =>
+        new(BankReadModel.ProjectionName, Side.System, source ?? ProjectionSource.EventsByTag(Side.ReadJournal, BankReadModel.AccountTag),
             handler(new BankAccountsHandler(Side.Database)), Side.Database, settings ?? ReadSideOptions.FastSettings, log);
 
     /// <summary>A few accounts with deposits; returns the last ordering and the number of events.</summary>
